@@ -1,0 +1,1 @@
+"""County core: the project package and the shared app every workstream builds on."""

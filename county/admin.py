@@ -1,0 +1,61 @@
+"""Django admin (in Chinese) for units, villages, leaders, groups and users."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Leader, SpecialGroup, Supervision, Unit, User, Village
+
+
+class VillageInline(admin.TabularInline):
+    model = Village
+    extra = 0
+
+
+class SupervisionInline(admin.TabularInline):
+    model = Supervision
+    extra = 0
+
+
+@admin.register(Unit)
+class UnitAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "kind", "township_kind", "aliases", "is_active"]
+    list_filter = ["kind", "township_kind", "is_active"]
+    search_fields = ["name", "aliases", "code"]
+    inlines = [SupervisionInline, VillageInline]
+
+
+@admin.register(Village)
+class VillageAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "township"]
+    list_filter = ["kind", "township"]
+    search_fields = ["name", "township__name"]
+    list_select_related = ["township"]
+
+
+@admin.register(Leader)
+class LeaderAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "title", "order"]
+    filter_horizontal = ["liaison_townships"]
+    search_fields = ["name", "title"]
+
+
+@admin.register(SpecialGroup)
+class SpecialGroupAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "order"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "last_name", "role", "unit", "leader", "is_active"]
+    list_filter = ["role", "is_active", "unit__kind"]
+    search_fields = ["username", "last_name", "first_name", "unit__name"]
+    list_select_related = ["unit", "leader"]
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        ("单位与角色", {"fields": ("role", "unit", "leader", "phone", "email_muted")}),
+    )
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
+        ("单位与角色", {"fields": ("role", "unit", "leader")}),
+    )

@@ -1,0 +1,239 @@
+"""The county's organisation: units, villages, leaders, special groups and users."""
+
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from .choices import Role, TownshipKind, UnitKind, VillageKind
+
+
+class UnitQuerySet(models.QuerySet):
+    def departments(self):
+        return self.filter(kind=UnitKind.DEPARTMENT)
+
+    def townships(self):
+        return self.filter(kind=UnitKind.TOWNSHIP)
+
+
+class Unit(models.Model):
+    """A department (县级部门, utility companies included) or a township (乡镇/街道)."""
+
+    code = models.CharField("编码", max_length=20, unique=True)
+    name = models.CharField("名称", max_length=100, unique=True)
+    kind = models.CharField("类别", max_length=20, choices=UnitKind.choices)
+    township_kind = models.CharField(
+        "乡镇类别", max_length=10, choices=TownshipKind.choices, blank=True
+    )
+    aliases = models.TextField(
+        "简称/别名", blank=True, help_text="台账里常用的简称，每行一个，如“县住建局”。"
+    )
+    order = models.PositiveIntegerField("排序", default=0)
+    is_active = models.BooleanField("启用", default=True)
+    history = HistoricalRecords()
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "单位"
+        verbose_name_plural = "单位"
+        ordering = ["kind", "order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def alias_list(self):
+        return [a.strip() for a in self.aliases.splitlines() if a.strip()]
+
+    @property
+    def short_name(self):
+        """The shortest name clerks use, for narrow table cells."""
+        return min([self.name, *self.alias_list], key=len)
+
+    @property
+    def is_township(self):
+        return self.kind == UnitKind.TOWNSHIP
+
+    def clean(self):
+        if self.kind == UnitKind.TOWNSHIP and not self.township_kind:
+            raise ValidationError({"township_kind": "乡镇（街道）必须选择乡镇类别。"})
+        for alias in self.alias_list:
+            clash = (
+                Unit.objects.exclude(pk=self.pk)
+                .filter(models.Q(name=alias) | models.Q(aliases__contains=alias))
+                .first()
+            )
+            if clash and (alias == clash.name or alias in clash.alias_list):
+                raise ValidationError({"aliases": f"简称“{alias}”已被“{clash.name}”使用。"})
+
+
+class Village(models.Model):
+    """A village (村) or community (社区) under a township."""
+
+    township = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="villages",
+        limit_choices_to={"kind": UnitKind.TOWNSHIP},
+        verbose_name="所属乡镇",
+    )
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("类别", max_length=10, choices=VillageKind.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "村（社区）"
+        verbose_name_plural = "村（社区）"
+        ordering = ["township__order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["township", "name"], name="village_unique_in_township")
+        ]
+
+    def __str__(self):
+        return f"{self.township.name}{self.name}"
+
+    def clean(self):
+        if self.township_id and self.township.kind != UnitKind.TOWNSHIP:
+            raise ValidationError({"township": "村（社区）只能属于乡镇（街道）。"})
+
+
+class Leader(models.Model):
+    """A county leader (县级领导): leads reform items and liaises with townships."""
+
+    name = models.CharField("姓名", max_length=50, unique=True)
+    title = models.CharField("职务", max_length=100)
+    liaison_townships = models.ManyToManyField(
+        Unit,
+        blank=True,
+        related_name="liaison_leaders",
+        limit_choices_to={"kind": UnitKind.TOWNSHIP},
+        verbose_name="联系乡镇",
+    )
+    order = models.PositiveIntegerField("排序", default=0)
+    history = HistoricalRecords(m2m_fields=[liaison_townships])
+
+    class Meta:
+        verbose_name = "县级领导"
+        verbose_name_plural = "县级领导"
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class SpecialGroup(models.Model):
+    """A special reform group (县委深改委专项小组) that reform items are grouped by."""
+
+    name = models.CharField("名称", max_length=100, unique=True)
+    order = models.PositiveIntegerField("排序", default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "改革专项小组"
+        verbose_name_plural = "改革专项小组"
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def short_name(self):
+        return self.name.removesuffix("专项小组")
+
+
+class Supervision(models.Model):
+    """A unit that supervises one workstream (e.g. 县住建局 supervises environment)."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="supervisions", verbose_name="督查单位"
+    )
+    workstream = models.CharField("工作板块", max_length=40)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "督查分工"
+        verbose_name_plural = "督查分工"
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "workstream"], name="supervision_unique")
+        ]
+
+    def __str__(self):
+        from .registry import registry
+
+        return f"{self.unit} 督查 {registry.label(self.workstream)}"
+
+
+class User(AbstractUser):
+    """A person who logs in: belongs to one unit (leaders to none) and has one role."""
+
+    role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.STAFF)
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name="所属单位",
+    )
+    leader = models.OneToOneField(
+        Leader,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="user",
+        verbose_name="对应县级领导",
+    )
+    phone = models.CharField("手机号", max_length=20, blank=True)
+    email_muted = models.BooleanField("不接收邮件提醒", default=False)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+        ordering = ["username"]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    def get_full_name(self):
+        return f"{self.last_name}{self.first_name}".strip()
+
+    def clean(self):
+        super().clean()
+        if self.role in (Role.STAFF, Role.SUPERVISOR) and not self.unit_id:
+            raise ValidationError({"unit": "单位工作人员和督查人员必须属于一个单位。"})
+        if self.role == Role.LEADER and not self.leader_id:
+            raise ValidationError({"leader": "县级领导账号必须对应一名县级领导。"})
+
+    @property
+    def is_county_admin(self):
+        return self.is_superuser or self.role == Role.ADMIN
+
+    @property
+    def reads_all(self):
+        """Leaders, supervisors and admins read every unit's records."""
+        return self.is_county_admin or self.role in (Role.SUPERVISOR, Role.LEADER)
+
+    @cached_property
+    def supervised_workstreams(self):
+        if self.role != Role.SUPERVISOR or not self.unit_id:
+            return frozenset()
+        return frozenset(
+            Supervision.objects.filter(unit_id=self.unit_id).values_list("workstream", flat=True)
+        )
+
+    def supervises(self, workstream):
+        return self.is_county_admin or workstream in self.supervised_workstreams
+
+    @property
+    def affiliation(self):
+        """What the page header shows: the unit, or the leader's title."""
+        if self.unit_id:
+            return self.unit.name
+        if self.leader_id:
+            return self.leader.title
+        return self.get_role_display()

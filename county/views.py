@@ -1,0 +1,112 @@
+"""Pages of the county core: home, 我的待办, profile."""
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from .choices import Role
+from .forms import LoginForm
+from .management.commands.load_demo import DEMO_PASSWORD
+from .models import User
+from .registry import registry
+from .status import LIGHT_TONES, light_for, today
+
+TODO_LIMIT_PER_KIND = 200
+
+
+@login_required
+def home(request):
+    """Leaders and supervisors land on the cockpit, everyone else on 我的待办."""
+    if request.user.role in (Role.LEADER, Role.SUPERVISOR) or request.user.is_county_admin:
+        return redirect("county:cockpit")
+    return redirect("county:todo")
+
+
+def todo_groups(user, on=None):
+    """The user's open dated work, one group per registered kind, soonest first.
+
+    Staff and supervisors see their unit's work; a leader sees the work he leads.
+    One query per registered kind, whatever the number of records.
+    """
+    on = on or today()
+    groups = []
+    for workstream, dated in registry.dated_work():
+        if user.unit_id:
+            qs = dated.for_unit(user.unit_id)
+        elif user.leader_id:
+            qs = dated.for_leader(user.leader_id)
+        else:
+            continue
+        rows = []
+        for pk, title, deadline in qs.order_by(dated.deadline_field, "pk").values_list(
+            "pk", dated.title_field, dated.deadline_field
+        )[: TODO_LIMIT_PER_KIND + 1]:
+            light = light_for(deadline, on=on)
+            rows.append(
+                {
+                    "title": title,
+                    "deadline": deadline,
+                    "light": light,
+                    "tone": LIGHT_TONES[light],
+                    "url": dated.url(pk),
+                }
+            )
+        groups.append(
+            {
+                "workstream": workstream,
+                "dated": dated,
+                "rows": rows[:TODO_LIMIT_PER_KIND],
+                "truncated": len(rows) > TODO_LIMIT_PER_KIND,
+            }
+        )
+    return groups
+
+
+@login_required
+def todo(request):
+    groups = todo_groups(request.user)
+    total = sum(len(g["rows"]) for g in groups)
+    return render(request, "county/todo.html", {"groups": groups, "total": total, "today": today()})
+
+
+@login_required
+def cockpit(request):
+    """County-wide figures, gathered from every registered workstream."""
+    panels = [{"workstream": w, "figures": w.figures(request.user)} for w in registry if w.figures]
+    return render(request, "county/cockpit.html", {"panels": panels})
+
+
+@login_required
+def profile(request):
+    user = request.user
+    supervised = [registry.label(k) for k in sorted(user.supervised_workstreams)]
+    return render(request, "county/profile.html", {"supervised": supervised})
+
+
+class LoginView(auth_views.LoginView):
+    """Chinese login page; in the demo (DEBUG) it lists the demo accounts."""
+
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if settings.DEBUG:
+            context["demo_accounts"] = demo_accounts()
+            context["demo_password"] = DEMO_PASSWORD
+        return context
+
+
+def demo_accounts():
+    """A few demo logins per role, for the login page of the demo."""
+    users = User.objects.filter(is_active=True).select_related("unit", "leader")
+    wanted = [
+        ("县农业农村局（部门）", users.filter(role=Role.STAFF, unit__name="县农业农村局")),
+        ("城关镇（乡镇）", users.filter(role=Role.STAFF, unit__name="城关镇")),
+        ("县委改革办督查", users.filter(role=Role.SUPERVISOR, unit__name="县委改革办")),
+        ("县住建局督查", users.filter(role=Role.SUPERVISOR, unit__name="县住房和城乡建设局")),
+        ("县级领导", users.filter(role=Role.LEADER).order_by("leader__order")),
+        ("系统管理员", users.filter(role=Role.ADMIN)),
+    ]
+    return [(label, qs.first()) for label, qs in wanted if qs.first()]

@@ -1,0 +1,44 @@
+"""Production settings: check --deploy is clean with only the documented variables."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_manage(*args, **env):
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    environment.update(env, DJANGO_SETTINGS_MODULE="county.settings")
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_in_production():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="False",
+        SECRET_KEY="k3y-" + "x7Gq9!pZr2" * 6,
+        ALLOWED_HOSTS="dc.example.gov.cn",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_without_secret_key_refuses_to_start():
+    result = run_manage("check", DEBUG="False", ALLOWED_HOSTS="dc.example.gov.cn")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
