@@ -69,6 +69,8 @@ class Workstream:
     figures: Callable[[Any], list[Figure]] | None = None  # figures(user) for the cockpit
     ledger: Any = None  # a county.ledger spec, for import_ledger / export_ledger
     load_demo: Callable[[Any], None] | None = None  # load_demo(stdout): the demo county's records
+    urls: str = ""  # its URLconf module, mounted at /<key>/
+    api_urls: str = ""  # its API URLconf module, mounted at /api/<key>/
 
 
 class Registry:

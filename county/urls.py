@@ -1,10 +1,17 @@
-"""Root URL configuration."""
+"""Root URL configuration.
+
+Workstream pages and APIs are mounted from the registry (``Workstream.urls`` at
+``/<key>/``, ``Workstream.api_urls`` at ``/api/<key>/``), so adding a workstream
+does not touch this file.
+"""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import views
+from .registry import registry
 
 county_patterns = (
     [
@@ -21,7 +28,14 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include(county_patterns)),
     path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+for workstream in registry:
+    if workstream.urls:
+        urlpatterns.append(path(f"{workstream.key}/", include(workstream.urls)))
+    if workstream.api_urls:
+        urlpatterns.append(path(f"api/{workstream.key}/", include(workstream.api_urls)))
 
 admin.site.site_header = "县域改革工作督查平台 · 系统管理"
 admin.site.site_title = "督查平台管理"

@@ -4,7 +4,6 @@ from county.settings import *  # noqa: F403
 from county.settings import INSTALLED_APPS
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]
-ROOT_URLCONF = "tests.urls"
 # Hashing every demo password with PBKDF2 would make each login cost ~0.3 s.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

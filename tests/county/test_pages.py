@@ -104,3 +104,16 @@ def test_admin_is_in_chinese(client, demo, user_named, username):
     assert "单位" in page and "县级领导" in page and "村（社区）" in page
     page = client.get(reverse("admin:county_unit_changelist")).content.decode()
     assert "县住房和城乡建设局" in page
+
+
+def test_workstream_urls_are_mounted_from_the_registry(client, demo, user_named):
+    client.force_login(user_named("d21"))
+    assert client.get("/testing/").content == b"list"
+    assert reverse("testapp:detail", args=[7]) == "/testing/7/"
+
+
+def test_api_docs_are_served_offline(client, demo, user_named):
+    client.force_login(user_named("d21"))
+    page = client.get(reverse("api-docs")).content.decode()
+    assert "swagger-ui" in page and "cdn" not in page.lower()
+    assert client.get(reverse("api-schema")).status_code == 200

@@ -20,6 +20,7 @@ class TestappConfig(AppConfig):
                 label="测试板块",
                 url_name="testapp:list",
                 order=999,
+                urls="tests.testapp.urls",
                 dated_work=[
                     DatedWork(
                         key="testing.dossier",
