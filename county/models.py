@@ -237,3 +237,6 @@ class User(AbstractUser):
         if self.leader_id:
             return self.leader.title
         return self.get_role_display()
+
+
+from .reminders import models as reminder_models  # noqa: E402, F401  (county/reminders/)
