@@ -12,6 +12,7 @@ class TestappConfig(AppConfig):
     def ready(self):
         from county.registry import DatedWork, Figure, Workstream, registry
 
+        from .ledger import DossierLedger
         from .models import Dossier
 
         registry.register(
@@ -21,6 +22,7 @@ class TestappConfig(AppConfig):
                 url_name="testapp:list",
                 order=999,
                 urls="tests.testapp.urls",
+                ledger=DossierLedger(),
                 dated_work=[
                     DatedWork(
                         key="testing.dossier",

@@ -1,0 +1,152 @@
+"""Writing a formatted ledger: title row, header, section rows, merged item cells,
+borders, widths, frozen header and an A4 landscape print setup."""
+
+import datetime
+import decimal
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from .deadlines import Deadline
+
+DATE_FORMAT = 'yyyy"年"m"月"d"日"'
+_THIN = Side(style="thin", color="000000")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+
+
+class Section:
+    """A section row ("一、经济体制…专项小组（22项）") in a ledger."""
+
+    def __init__(self, title, number=None):
+        self.title = title
+        self.number = number  # the Excel row it was read from
+
+    def __repr__(self):
+        return f"Section({self.title!r})"
+
+
+def _styles():
+    cell = NamedStyle(name="ledger_cell")
+    cell.border = _BORDER
+    cell.alignment = Alignment(vertical="center", wrap_text=True)
+    cell.font = Font(name="宋体", size=10)
+    header = NamedStyle(name="ledger_header")
+    header.border = _BORDER
+    header.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    header.font = Font(name="黑体", size=10, bold=True)
+    header.fill = PatternFill("solid", fgColor="D9E1F2")
+    section = NamedStyle(name="ledger_section")
+    section.border = _BORDER
+    section.alignment = Alignment(vertical="center")
+    section.font = Font(name="黑体", size=10, bold=True)
+    section.fill = PatternFill("solid", fgColor="F2F2F2")
+    return cell, header, section
+
+
+def cell_value(value):
+    """A Python value as an Excel cell value (units by name, deadlines as dates or words)."""
+    if value is None:
+        return None
+    if isinstance(value, Deadline):
+        return "长期坚持" if value.long_term else value.date
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, (list, tuple, set)):
+        return "、".join(str(cell_value(v)) for v in value if v is not None) or None
+    if isinstance(value, (int, float, str, datetime.date)):
+        return value
+    return str(value)
+
+
+def write_ledger(columns, rows, title, subtitle="", sheet_name="台账"):
+    """Build the workbook and return its bytes.
+
+    ``rows`` yields :class:`Section` objects or dicts keyed by column key; a dict's
+    ``"_group"`` ties rows whose ``merge=True`` columns are merged together.
+    """
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = sheet_name
+    cell_style, header_style, section_style = _styles()
+    for style in (cell_style, header_style, section_style):
+        workbook.add_named_style(style)
+    width = len(columns)
+    last = get_column_letter(width)
+
+    sheet.append([title])
+    sheet.merge_cells(f"A1:{last}1")
+    sheet["A1"].font = Font(name="方正小标宋简体", size=16, bold=True)
+    sheet["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    sheet.row_dimensions[1].height = 32
+    if subtitle:
+        sheet.append([subtitle])
+        row = sheet.max_row
+        sheet.merge_cells(f"A{row}:{last}{row}")
+        sheet[f"A{row}"].alignment = Alignment(horizontal="left")
+    sheet.append([c.header for c in columns])
+    header_row = sheet.max_row
+    for cell in sheet[header_row]:
+        cell.style = "ledger_header"
+    sheet.row_dimensions[header_row].height = 28
+
+    merge_indexes = [i for i, c in enumerate(columns, start=1) if c.merge]
+    run_group, run_start = object(), None
+
+    def close_run(end_row):
+        if run_start is not None and end_row > run_start:
+            for index in merge_indexes:
+                letter = get_column_letter(index)
+                sheet.merge_cells(f"{letter}{run_start}:{letter}{end_row}")
+
+    for item in rows:
+        if isinstance(item, Section):
+            close_run(sheet.max_row)
+            run_group, run_start = object(), None
+            sheet.append([item.title])
+            row = sheet.max_row
+            for cell in sheet[row][:width]:
+                cell.style = "ledger_section"
+            sheet.merge_cells(f"A{row}:{last}{row}")
+            continue
+        values = [cell_value(item.get(c.key)) for c in columns]
+        sheet.append(values)
+        row = sheet.max_row
+        for column, cell in zip(columns, sheet[row], strict=False):
+            cell.style = "ledger_cell"
+            if isinstance(cell.value, str) and cell.data_type == "f":
+                cell.data_type = "s"  # text that starts with "=" is text, never a formula
+            if isinstance(cell.value, datetime.date):
+                cell.number_format = DATE_FORMAT
+            elif column.number_format:
+                cell.number_format = column.number_format
+        group = item.get("_group")
+        if group is None:
+            close_run(row - 1)
+            run_group, run_start = object(), None
+        elif group != run_group:
+            close_run(row - 1)
+            run_group, run_start = group, row
+    close_run(sheet.max_row)
+
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    sheet.freeze_panes = f"A{header_row + 1}"
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    setup = sheet.page_setup
+    setup.orientation = "landscape"
+    setup.paperSize = sheet.PAPERSIZE_A4
+    setup.fitToWidth = 1
+    setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
