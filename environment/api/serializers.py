@@ -1,0 +1,129 @@
+"""Serializers of the environment API."""
+
+from rest_framework import serializers
+
+from county.models import Unit
+
+from ..models import Accountability, Inspection, Photo, Problem, ProblemCategory, Rectification
+
+
+class ProblemCategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProblemCategory
+        fields = ["id", "name", "group", "order", "is_active"]
+
+
+class InspectionSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = Inspection
+        fields = ["id", "date", "kind", "kind_display", "inspectors", "townships", "notes"]
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Photo
+        fields = ["id", "kind", "original_name", "width", "height", "size", "uploaded_at", "url"]
+
+    def get_url(self, photo):
+        return photo.url()
+
+
+class RectificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Rectification
+        fields = [
+            "id",
+            "problem",
+            "note",
+            "submitted_by",
+            "submitted_at",
+            "result",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+        ]
+        read_only_fields = fields
+
+
+class ProblemSerializer(serializers.ModelSerializer):
+    """A problem; the loop's fields change only through the submit/accept/reject actions."""
+
+    township_name = serializers.CharField(source="township.name", read_only=True)
+    village_name = serializers.CharField(source="village.name", read_only=True, default="")
+    place_label = serializers.CharField(read_only=True)
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    is_stubborn = serializers.BooleanField(read_only=True)
+    departments = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Unit.objects.departments(), required=False
+    )
+
+    class Meta:
+        model = Problem
+        fields = [
+            "id",
+            "number",
+            "inspection",
+            "found_on",
+            "township",
+            "township_name",
+            "village",
+            "village_name",
+            "at_market_town",
+            "place_label",
+            "place",
+            "category",
+            "category_name",
+            "description",
+            "departments",
+            "deadline",
+            "status",
+            "status_display",
+            "progress_note",
+            "is_serious",
+            "closed_on",
+            "recurrence_count",
+            "is_stubborn",
+            "stubborn_of",
+        ]
+        read_only_fields = [
+            "number",
+            "status",
+            "progress_note",
+            "closed_on",
+            "recurrence_count",
+            "stubborn_of",
+        ]
+
+    def validate(self, attrs):
+        instance = Problem(**{k: v for k, v in attrs.items() if k != "departments"})
+        if self.instance:
+            for field in Problem._meta.concrete_fields:
+                if field.name not in attrs:
+                    setattr(instance, field.attname, getattr(self.instance, field.attname))
+        try:
+            instance.clean()
+        except Exception as error:  # ValidationError with a field → message dict
+            raise serializers.ValidationError(getattr(error, "message_dict", str(error))) from None
+        return attrs
+
+
+class AccountabilitySerializer(serializers.ModelSerializer):
+    measure_display = serializers.CharField(source="get_measure_display", read_only=True)
+
+    class Meta:
+        model = Accountability
+        fields = ["id", "unit", "measure", "measure_display", "reason", "date", "problems"]
+
+
+class SubmitSerializer(serializers.Serializer):
+    note = serializers.CharField()
+    photos = serializers.ListField(child=serializers.FileField(), allow_empty=False)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")

@@ -1,0 +1,137 @@
+"""DRF viewsets of the environment workstream: the same scoping and FilterSets as the pages.
+
+Writing problems, inspections, categories and accountability records is for the
+workstream's supervisors; responsible units act on their problems only through
+the loop's actions (``submit``), supervisors through ``accept`` / ``reject``.
+"""
+
+from django.core.exceptions import ValidationError
+from rest_framework import permissions, serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from county.api import ScopedModelViewSet, ScopedReadOnlyViewSet
+
+from ..filtersets import AccountabilityFilter, InspectionFilter, ProblemFilter
+from ..models import (
+    Accountability,
+    Inspection,
+    LoopError,
+    Problem,
+    ProblemCategory,
+    Rectification,
+    can_supervise,
+)
+from ..photos import check_photos
+from .serializers import (
+    AccountabilitySerializer,
+    InspectionSerializer,
+    PhotoSerializer,
+    ProblemCategorySerializer,
+    ProblemSerializer,
+    ReasonSerializer,
+    RectificationSerializer,
+    SubmitSerializer,
+)
+
+
+class SupervisorWrites(ScopedModelViewSet):
+    """Reads follow visibility; creating, changing and deleting need a supervisor."""
+
+    def check_permissions(self, request):
+        super().check_permissions(request)
+        if request.method not in permissions.SAFE_METHODS and self.action in (
+            "create",
+            "update",
+            "partial_update",
+            "destroy",
+        ):
+            if not can_supervise(request.user):
+                raise PermissionDenied("只有督查单位可以修改。")
+
+
+class ProblemViewSet(SupervisorWrites):
+    """Problems; ``submit``, ``accept``, ``reject`` run the loop's steps."""
+
+    queryset = Problem.objects.for_list().order_by("-found_on", "-number")
+    serializer_class = ProblemSerializer
+    filterset_class = ProblemFilter
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def perform_create(self, serializer):
+        problem = serializer.save(number=Problem.next_number())
+        problem.refresh_stubborn()
+
+    def perform_update(self, serializer):
+        serializer.save().refresh_stubborn()
+
+    def _step(self, request, run):
+        problem = self.get_object()  # 404 when not visible
+        try:
+            run(problem)
+        except LoopError as error:
+            return Response(
+                {"detail": "；".join(error.messages)}, status=status.HTTP_400_BAD_REQUEST
+            )
+        problem.refresh_from_db()
+        return Response(self.get_serializer(problem).data)
+
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """The responsible unit submits its rectification (multipart: note, photos)."""
+        data = SubmitSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            checked = check_photos(request.FILES.getlist("photos"))
+        except ValidationError as error:
+            raise serializers.ValidationError({"photos": error.messages}) from None
+        return self._step(
+            request, lambda p: p.submit(request.user, data.validated_data["note"], checked)
+        )
+
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._step(request, lambda p: p.accept(request.user, data.validated_data["reason"]))
+
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._step(request, lambda p: p.reject(request.user, data.validated_data["reason"]))
+
+    @action(detail=True, methods=["get"])
+    def photos(self, request, pk=None):
+        problem = self.get_object()
+        return Response(PhotoSerializer(problem.photos.all(), many=True).data)
+
+
+class InspectionViewSet(SupervisorWrites):
+    queryset = Inspection.objects.prefetch_related("townships").order_by("-date", "-pk")
+    serializer_class = InspectionSerializer
+    filterset_class = InspectionFilter
+
+
+class AccountabilityViewSet(SupervisorWrites):
+    queryset = Accountability.objects.prefetch_related("problems").order_by("-date", "-pk")
+    serializer_class = AccountabilitySerializer
+    filterset_class = AccountabilityFilter
+
+
+class RectificationViewSet(ScopedReadOnlyViewSet):
+    queryset = Rectification.objects.order_by("-submitted_at", "-pk")
+    serializer_class = RectificationSerializer
+    filterset_fields = ["problem", "result"]
+
+
+class ProblemCategoryViewSet(ScopedReadOnlyViewSet):
+    """The category list (every signed-in user reads it; supervisors edit it in the pages)."""
+
+    queryset = ProblemCategory.objects.all()
+    serializer_class = ProblemCategorySerializer
+
+    def get_queryset(self):
+        return ProblemCategory.objects.all()

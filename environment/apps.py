@@ -1,0 +1,54 @@
+"""The environment workstream's app config: registers it with the county core."""
+
+from django.apps import AppConfig
+from django.db.models import Q
+
+
+class EnvironmentConfig(AppConfig):
+    name = "environment"
+    verbose_name = "城乡环境综合提质"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from county.registry import DatedWork, Workstream, registry
+
+        from .choices import OPEN_FOR_UNIT
+        from .demo import load_demo
+        from .models import Problem
+        from .notices import cockpit_figures
+
+        registry.register(
+            Workstream(
+                key="environment",
+                label="城乡环境",
+                url_name="environment:problem_list",
+                icon="bi-tree",
+                order=40,
+                dated_work=[
+                    DatedWork(
+                        key="environment.problem",
+                        label="环境问题整改",
+                        model=Problem,
+                        deadline_field="deadline",
+                        title_field="description",
+                        open_filter=Q(status__in=OPEN_FOR_UNIT),
+                        url_name="environment:problem_detail",
+                        leader_path="township__liaison_leaders",
+                    )
+                ],
+                figures=cockpit_figures,
+                urls="environment.urls",
+                api_urls="environment.api.urls",
+                ledger=problem_ledger(),
+                load_demo=load_demo,
+            )
+        )
+
+
+def problem_ledger():
+    """The Excel ledger, once the shared engine (county.ledger) is there."""
+    try:
+        from .ledger import ProblemLedger
+    except ImportError:  # the engine is not installed yet
+        return None
+    return ProblemLedger()

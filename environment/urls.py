@@ -1,0 +1,43 @@
+"""Pages of the environment workstream, mounted at /environment/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "environment"
+urlpatterns = [
+    path("", views.ProblemList.as_view(), name="problem_list"),
+    path("stubborn/", views.StubbornList.as_view(), name="stubborn_list"),
+    path("problems/new/", views.ProblemCreate.as_view(), name="problem_create"),
+    path("problems/<int:pk>/", views.ProblemDetail.as_view(), name="problem_detail"),
+    path("problems/<int:pk>/edit/", views.ProblemUpdate.as_view(), name="problem_update"),
+    path("problems/<int:pk>/start/", views.problem_start, name="problem_start"),
+    path("problems/<int:pk>/submit/", views.problem_submit, name="problem_submit"),
+    path("problems/<int:pk>/accept/", views.problem_accept, name="problem_accept"),
+    path("problems/<int:pk>/reject/", views.problem_reject, name="problem_reject"),
+    path("problems/<int:pk>/recheck/", views.problem_recheck, name="problem_recheck"),
+    path("photos/<int:pk>/<str:variant>/", views.photo, name="photo"),
+    path("inspections/", views.InspectionList.as_view(), name="inspection_list"),
+    path("inspections/new/", views.InspectionCreate.as_view(), name="inspection_create"),
+    path("inspections/<int:pk>/", views.InspectionDetail.as_view(), name="inspection_detail"),
+    path("inspections/<int:pk>/edit/", views.InspectionUpdate.as_view(), name="inspection_update"),
+    path("categories/", views.CategoryList.as_view(), name="category_list"),
+    path("categories/new/", views.CategoryCreate.as_view(), name="category_create"),
+    path("categories/<int:pk>/edit/", views.CategoryUpdate.as_view(), name="category_update"),
+    path("accountability/", views.AccountabilityList.as_view(), name="accountability_list"),
+    path("accountability/new/", views.AccountabilityCreate.as_view(), name="accountability_create"),
+    path(
+        "accountability/<int:pk>/",
+        views.AccountabilityDetail.as_view(),
+        name="accountability_detail",
+    ),
+    path(
+        "accountability/<int:pk>/edit/",
+        views.AccountabilityUpdate.as_view(),
+        name="accountability_update",
+    ),
+    path("notice/", views.notice, name="notice"),
+    path("notice/draft.docx", views.notice_docx, name="notice_docx"),
+    path("notice/issue/", views.notice_issue, name="notice_issue"),
+    path("notice/<int:pk>/document/", views.notice_document, name="notice_document"),
+]

@@ -1,0 +1,541 @@
+"""Pages of the environment workstream.
+
+Every page reads through ``visible_to`` (another unit's record is a 404); the loop's
+steps call the ``Problem`` methods, which hold the rules (who may submit, accept,
+reject, re-check). Photos and notice files are served here after the same checks,
+never from a public media URL.
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, Prefetch
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_POST
+from django.views.generic import CreateView, ListView, UpdateView
+
+from county.base_views import ScopedDetailView, ScopedListView
+from county.status import today
+
+from .choices import PhotoKind, ProblemStatus
+from .filtersets import AccountabilityFilter, InspectionFilter, ProblemFilter
+from .forms import (
+    AcceptForm,
+    AccountabilityForm,
+    CategoryForm,
+    InspectionForm,
+    NoticeIssueForm,
+    NoticePeriodForm,
+    ProblemForm,
+    RecheckForm,
+    RectificationForm,
+    RejectForm,
+)
+from .models import (
+    Accountability,
+    Inspection,
+    LoopError,
+    Notice,
+    Photo,
+    Problem,
+    ProblemCategory,
+    can_supervise,
+)
+from .notices import build_docx, default_title, notice_figures
+
+
+class SupervisorRequiredMixin(LoginRequiredMixin):
+    """Only supervisors of the environment workstream (and admins)."""
+
+    denied_message = "只有督查单位可以进行此操作。"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not can_supervise(request.user):
+            raise PermissionDenied(self.denied_message)
+        return super().dispatch(request, *args, **kwargs)
+
+
+def ledger_links(query_string=""):
+    """Import / export / template links of the shared ledger engine, when it is installed."""
+    try:
+        export = reverse("ledger:export", args=["environment"])
+        return {
+            "import": reverse("ledger:import", args=["environment"]),
+            "export": f"{export}?{query_string}" if query_string else export,
+            "template": reverse("ledger:template", args=["environment"]),
+        }
+    except NoReverseMatch:
+        return None
+
+
+# --- problems ---------------------------------------------------------------
+class ProblemList(ScopedListView):
+    """The problem list: filters, table (cards on a phone), pagination, Excel export."""
+
+    model = Problem
+    filterset_class = ProblemFilter
+    template_name = "environment/problem_list.html"
+    page_title = "环境问题清单"
+
+    def get_queryset(self):
+        return super().get_queryset().for_list().order_by("-found_on", "-number")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page_title"] = self.page_title
+        context["can_supervise"] = can_supervise(self.request.user)
+        context["ledger"] = ledger_links(context["query_string"])
+        context["today"] = today()
+        return context
+
+
+class StubbornList(ProblemList):
+    """顽固问题, listed apart: same category, same place, within 90 days of a closed one."""
+
+    page_title = "顽固问题"
+
+    def get_queryset(self):
+        return super().get_queryset().stubborn().select_related("stubborn_of")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["stubborn_page"] = True
+        return context
+
+
+def problem_context(request, problem, **forms):
+    """Context of the problem page, with the forms of the steps this user may take."""
+    user = request.user
+    supervisor = can_supervise(user)
+    editable = problem.is_editable_by(user)
+    pending = problem.pending_rectification() if problem.status == ProblemStatus.PENDING else None
+    context = {
+        "problem": problem,
+        "object": problem,
+        "can_supervise": supervisor,
+        "can_edit": supervisor,
+        "photos_found": [p for p in problem.photos.all() if p.kind == PhotoKind.FOUND],
+        "rectifications": problem.rectifications.select_related(
+            "submitted_by", "decided_by"
+        ).prefetch_related("photos"),
+        "rechecks": problem.rechecks.select_related("checked_by").prefetch_related("photos"),
+        "history": problem.history.select_related("history_user").order_by("-history_date")[:30],
+        "pending": pending,
+        "stubborn_followers": problem.stubborn_followers.all(),
+    }
+    if editable and problem.status == ProblemStatus.ASSIGNED:
+        context["can_start"] = True
+    if editable and problem.status in (ProblemStatus.ASSIGNED, ProblemStatus.RECTIFYING):
+        context["submit_form"] = forms.get("submit_form") or RectificationForm()
+    if supervisor and pending:
+        if pending.submitted_by_id == user.pk:
+            context["own_submission"] = True
+        else:
+            context["accept_form"] = forms.get("accept_form") or AcceptForm()
+            context["reject_form"] = forms.get("reject_form") or RejectForm()
+    if supervisor and problem.status == ProblemStatus.CLOSED:
+        context["recheck_form"] = forms.get("recheck_form") or RecheckForm()
+    return context
+
+
+class ProblemDetail(ScopedDetailView):
+    model = Problem
+    template_name = "environment/problem_detail.html"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("township", "village", "category", "inspection", "stubborn_of")
+            .prefetch_related("departments", "photos")
+        )
+
+    def get_context_data(self, **kwargs):
+        return problem_context(self.request, self.object)
+
+
+def visible_problem(request, pk):
+    return get_object_or_404(Problem.objects.visible_to(request.user), pk=pk)
+
+
+def loop_step(form_class, form_name):
+    """A POST view for one step of the loop; errors show on the problem page beside the field."""
+
+    def decorator(step):
+        @login_required
+        @require_POST
+        def view(request, pk):
+            problem = visible_problem(request, pk)
+            form = form_class(request.POST, request.FILES) if form_class else None
+            if form is None or form.is_valid():
+                try:
+                    message = step(request, problem, form.cleaned_data if form else {})
+                except LoopError as error:
+                    messages.error(request, "；".join(error.messages))
+                else:
+                    messages.success(request, message)
+                    return redirect(problem)
+            problem = visible_problem(request, pk)
+            context = problem_context(request, problem, **({form_name: form} if form else {}))
+            return render(request, "environment/problem_detail.html", context, status=400)
+
+        view.__name__ = step.__name__
+        view.__doc__ = step.__doc__
+        return view
+
+    return decorator
+
+
+@loop_step(None, None)
+def problem_start(request, problem, data):
+    """The responsible unit takes the problem up: 已交办 → 整改中."""
+    problem.start(request.user)
+    return "已开始整改。"
+
+
+@loop_step(RectificationForm, "submit_form")
+def problem_submit(request, problem, data):
+    """The responsible unit submits its rectification with after-photos: → 待验收."""
+    problem.submit(request.user, data["note"], data["photos"])
+    return "整改情况已提交，等待督查单位验收。"
+
+
+@loop_step(AcceptForm, "accept_form")
+def problem_accept(request, problem, data):
+    """A supervisor (not the submitter) accepts: → 已销号."""
+    problem.accept(request.user, data.get("note", ""))
+    return "验收通过，问题已销号。"
+
+
+@loop_step(RejectForm, "reject_form")
+def problem_reject(request, problem, data):
+    """A supervisor sends it back with a reason: → 整改中."""
+    problem.reject(request.user, data["reason"])
+    return "已退回整改，原因已告知责任单位。"
+
+
+@loop_step(RecheckForm, "recheck_form")
+def problem_recheck(request, problem, data):
+    """回头看: still fine, or recurred (reopens the loop)."""
+    problem.recheck(
+        request.user, data["result"], data["note"], data.get("new_deadline"), data["photos"]
+    )
+    if problem.status == ProblemStatus.CLOSED:
+        return "回头看已记录：巩固良好。"
+    return f"回头看发现问题反弹，已重新交办（第 {problem.recurrence_count} 次反弹）。"
+
+
+class ProblemCreate(SupervisorRequiredMixin, CreateView):
+    """A supervisor records a problem found by an inspection and assigns it."""
+
+    model = Problem
+    form_class = ProblemForm
+    template_name = "environment/form.html"
+    extra_context = {"page_title": "登记问题"}
+
+    def get_initial(self):
+        initial = super().get_initial()
+        inspection = self.request.GET.get("inspection")
+        if inspection and inspection.isdigit():
+            found = Inspection.objects.filter(pk=inspection).first()
+            if found:
+                initial.update(inspection=found, found_on=found.date)
+        return initial
+
+    @transaction.atomic
+    def form_valid(self, form):
+        form.instance.number = Problem.next_number()
+        response = super().form_valid(form)
+        for checked in form.cleaned_data["found_photos"]:
+            Photo.create_from_upload(
+                checked, problem=self.object, kind=PhotoKind.FOUND, user=self.request.user
+            )
+        if self.object.refresh_stubborn():
+            messages.warning(
+                self.request, "注意：该问题为顽固问题（90日内同地点同类问题已销号后再次出现）。"
+            )
+        messages.success(self.request, f"问题已登记为第 {self.object.number} 号并交办。")
+        return response
+
+
+class ProblemUpdate(SupervisorRequiredMixin, UpdateView):
+    """A supervisor corrects a problem's data (the loop's steps have their own buttons)."""
+
+    model = Problem
+    form_class = ProblemForm
+    template_name = "environment/form.html"
+
+    def get_queryset(self):
+        return Problem.objects.editable_by(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page_title"] = f"修改问题 第{self.object.number}号"
+        return context
+
+    @transaction.atomic
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        for checked in form.cleaned_data["found_photos"]:
+            Photo.create_from_upload(
+                checked, problem=self.object, kind=PhotoKind.FOUND, user=self.request.user
+            )
+        self.object.refresh_stubborn()
+        messages.success(self.request, "已保存。")
+        return response
+
+
+@login_required
+def photo(request, pk, variant):
+    """A photo, after the visibility check of its problem; ``variant`` is display or original."""
+    if variant not in ("display", "original"):
+        raise Http404
+    item = get_object_or_404(Photo.objects.visible_to(request.user), pk=pk)
+    file = item.display if variant == "display" else item.original
+    content_type = "image/jpeg" if variant == "display" else item.content_type
+    response = FileResponse(file.open("rb"), content_type=content_type)
+    if variant == "original":
+        response["Content-Disposition"] = f'attachment; filename="photo-{item.pk}-original"'
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# --- inspections --------------------------------------------------------------
+class InspectionList(ScopedListView):
+    model = Inspection
+    filterset_class = InspectionFilter
+    template_name = "environment/inspection_list.html"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related("townships")
+            .annotate(problem_count=Count("problems", distinct=True))
+            .order_by("-date", "-pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_supervise"] = can_supervise(self.request.user)
+        return context
+
+
+class InspectionDetail(ScopedDetailView):
+    model = Inspection
+    template_name = "environment/inspection_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_supervise"] = can_supervise(self.request.user)
+        context["problems"] = (
+            Problem.objects.visible_to(self.request.user)
+            .filter(inspection=self.object)
+            .for_list()
+            .order_by("township__order", "number")
+        )
+        return context
+
+
+class InspectionCreate(SupervisorRequiredMixin, CreateView):
+    model = Inspection
+    form_class = InspectionForm
+    template_name = "environment/form.html"
+    extra_context = {"page_title": "登记检查"}
+
+    def form_valid(self, form):
+        messages.success(self.request, "检查已登记，可以继续登记发现的问题。")
+        return super().form_valid(form)
+
+
+class InspectionUpdate(SupervisorRequiredMixin, UpdateView):
+    model = Inspection
+    form_class = InspectionForm
+    template_name = "environment/form.html"
+    extra_context = {"page_title": "修改检查"}
+
+
+# --- categories ---------------------------------------------------------------
+class CategoryList(LoginRequiredMixin, ListView):
+    model = ProblemCategory
+    template_name = "environment/category_list.html"
+
+    def get_queryset(self):
+        return ProblemCategory.objects.annotate(problem_count=Count("problems"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_supervise"] = can_supervise(self.request.user)
+        return context
+
+
+class CategoryCreate(SupervisorRequiredMixin, CreateView):
+    model = ProblemCategory
+    form_class = CategoryForm
+    template_name = "environment/form.html"
+    extra_context = {"page_title": "新增问题类别"}
+
+    def get_success_url(self):
+        messages.success(self.request, "问题类别已保存。")
+        return reverse("environment:category_list")
+
+
+class CategoryUpdate(CategoryCreate, UpdateView):
+    extra_context = {"page_title": "修改问题类别"}
+
+
+# --- accountability -----------------------------------------------------------
+class AccountabilityList(ScopedListView):
+    model = Accountability
+    filterset_class = AccountabilityFilter
+    template_name = "environment/accountability_list.html"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("unit")
+            .prefetch_related(Prefetch("problems", Problem.objects.only("pk", "number")))
+            .order_by("-date", "-pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_supervise"] = can_supervise(self.request.user)
+        return context
+
+
+class AccountabilityDetail(ScopedDetailView):
+    model = Accountability
+    template_name = "environment/accountability_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_edit"] = can_supervise(self.request.user)
+        context["problems"] = (
+            Problem.objects.visible_to(self.request.user)
+            .filter(accountabilities=self.object)
+            .for_list()
+        )
+        return context
+
+
+class AccountabilityCreate(SupervisorRequiredMixin, CreateView):
+    model = Accountability
+    form_class = AccountabilityForm
+    template_name = "environment/form.html"
+    extra_context = {"page_title": "登记问责"}
+
+    def form_valid(self, form):
+        form.instance.created_by = self.request.user
+        messages.success(self.request, "问责记录已保存。")
+        return super().form_valid(form)
+
+
+class AccountabilityUpdate(SupervisorRequiredMixin, UpdateView):
+    model = Accountability
+    form_class = AccountabilityForm
+    template_name = "environment/form.html"
+    extra_context = {"page_title": "修改问责记录"}
+
+
+# --- notices --------------------------------------------------------------------
+def notice_period(request):
+    """The period asked for (``start``/``end``), or everything found so far up to today."""
+    form = NoticePeriodForm(request.GET or None)
+    if request.GET and form.is_valid():
+        return form, form.cleaned_data["start"], form.cleaned_data["end"]
+    first = Problem.objects.order_by("found_on").values_list("found_on", flat=True).first()
+    start, end = first or today().replace(month=1, day=1), max(today(), first or today())
+    if not request.GET:
+        form = NoticePeriodForm(initial={"start": start, "end": end})
+    return form, start, end
+
+
+def quick_periods(on):
+    quarter_start = datetime.date(on.year, 3 * ((on.month - 1) // 3) + 1, 1)
+    return [
+        ("本月", on.replace(day=1), on),
+        ("本季度", quarter_start, on),
+        ("本年", on.replace(month=1, day=1), on),
+    ]
+
+
+@login_required
+def notice(request):
+    """The notice for a period: per township figures, ranking, serious and stubborn problems."""
+    form, start, end = notice_period(request)
+    figures = notice_figures(start, end)
+    return render(
+        request,
+        "environment/notice.html",
+        {
+            "form": form,
+            "figures": figures,
+            "title": default_title(start, end),
+            "can_supervise": can_supervise(request.user),
+            "quick_periods": quick_periods(today()),
+            "issued": Notice.objects.filter(status="issued")[:10],
+            "query_string": f"start={start:%Y-%m-%d}&end={end:%Y-%m-%d}",
+        },
+    )
+
+
+@login_required
+def notice_docx(request):
+    """The Word draft of the notice, for the supervisor to edit and issue."""
+    if not can_supervise(request.user):
+        raise PermissionDenied("只有督查单位可以下载通报草稿。")
+    _form, start, end = notice_period(request)
+    content = build_docx(notice_figures(start, end))
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    filename = f"environment-notice-{start:%Y%m%d}-{end:%Y%m%d}.docx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def notice_issue(request):
+    """Issue a notice: upload the edited Word file."""
+    if not can_supervise(request.user):
+        raise PermissionDenied("只有督查单位可以印发通报。")
+    _form, start, end = notice_period(request)
+    if request.method == "POST":
+        form = NoticeIssueForm(request.POST, request.FILES)
+        if form.is_valid():
+            item = form.save(commit=False)
+            item.status = "issued"
+            item.created_by = request.user
+            item.save()
+            messages.success(request, "通报已印发，各单位可在通报页面查看。")
+            return redirect("environment:notice")
+    else:
+        form = NoticeIssueForm(
+            initial={
+                "title": default_title(start, end),
+                "period_start": start,
+                "period_end": end,
+                "issued_on": today(),
+            }
+        )
+    return render(request, "environment/form.html", {"form": form, "page_title": "印发通报"})
+
+
+@login_required
+def notice_document(request, pk):
+    """An issued notice's Word file (every signed-in user may read issued notices)."""
+    item = get_object_or_404(Notice, pk=pk, status="issued")
+    if not item.document:
+        raise Http404
+    return FileResponse(
+        item.document.open("rb"), as_attachment=True, filename=f"notice-{item.pk}.docx"
+    )
