@@ -7,7 +7,6 @@ Chinese message when the cell cannot be used. Empty cells never reach a parser
 
 import decimal as _decimal
 import re
-import unicodedata
 
 from county.naming import normalize_name, split_names
 
@@ -21,10 +20,10 @@ NO_WORDS = {"否", "未完成", "×", "✗", "n", "no", "false", "0", "未销号
 
 
 def text(value, context=None):
-    """Trimmed text with full-width letters and digits folded; inner new lines kept."""
+    """Trimmed text, as written (full-width punctuation kept); inner new lines kept."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    cleaned = unicodedata.normalize("NFKC", str(value)).strip()
+    cleaned = str(value).replace("\u3000", " ").strip()
     return "\n".join(line.strip() for line in cleaned.splitlines()).strip()
 
 

@@ -44,6 +44,7 @@ class ImportReport:
         self.by_kind = defaultdict(Counter)
         self.notes = []
         self.dry_run = False
+        self.year = None  # the ledger year, known once the file is parsed
         self.applied = False
 
     @property

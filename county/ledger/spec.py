@@ -153,10 +153,11 @@ class Ledger:
         report = ImportReport()
         report.dry_run = dry_run
         try:
-            rows, _context = self.parse(source, report, name=name, year=year)
+            rows, context = self.parse(source, report, name=name, year=year)
         except LedgerFileError as error:
             report.error(None, "", str(error))
             return report
+        report.year = context.year
         if not any(not isinstance(r, Section) for r in rows):
             report.error(None, "", "表头下面没有数据行。")
             return report

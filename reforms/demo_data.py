@@ -1,0 +1,108 @@
+"""Demo records of the reform ledger: the 2023 sample ledger plus follow-ups, innovations,
+experiences and a few instructions, so that every page has something real to show."""
+
+import datetime
+import random
+
+from county.models import Leader, Unit
+
+from .choices import ExperienceLevel, FollowUpStatus, Track
+from .ledger import ReformLedger
+from .models import Experience, FollowUpProblem, Innovation, Instruction, ReformItem
+
+FOLLOW_UP_AREAS = {
+    "被撤并乡镇管理": [
+        "原乡镇驻地公共服务弱化",
+        "闲置办公用房处置不到位",
+        "原场镇环境卫生管理缺位",
+    ],
+    "便民服务": [
+        "村级便民服务站代办事项不全",
+        "群众办事跑腿多",
+        "村（社区）服务时间与群众作息不匹配",
+    ],
+    "基础设施": ["村组道路养护不到位", "饮水保障不稳定", "农村客运班线覆盖不足"],
+    "公共服务": ["村小和教学点布局不优", "村卫生室人员不足", "养老服务设施利用率低"],
+    "产业发展": ["村集体经济组织运营不规范", "合并村产业融合不够", "农产品销售渠道单一"],
+}
+INNOVATION_NAMES = ["一窗通办", "积分治理", "院坝说事", "村民议事会", "网格+", "共享农机"]
+OUTLETS = [
+    ("市委改革办《改革简报》", ExperienceLevel.CITY),
+    ("市委办《工作交流》", ExperienceLevel.CITY),
+    ("省委改革办《改革情况交流》", ExperienceLevel.PROVINCE),
+    ("省委办公厅《决策参考》", ExperienceLevel.PROVINCE),
+    ("国家发展改革委《改革内参》", ExperienceLevel.NATIONAL),
+]
+
+
+def load(path, stdout):
+    report = ReformLedger().run_import(path.read_bytes(), None, name=path.name)
+    if not report.ok:
+        stdout.write("改革台账演示数据导入失败：" + "；".join(str(e) for e in report.errors))
+        return
+    rng = random.Random(2023)
+    items = list(ReformItem.objects.order_by("number"))
+    departments = list(Unit.objects.departments())
+    townships = list(Unit.objects.townships())
+    # The speech's three tracks: the last items are follow-up and innovation work.
+    for item in items[60:74]:
+        item.track = Track.FOLLOW_UP
+        item.save(update_fields=["track"])
+    for item in items[74:]:
+        item.track = Track.INNOVATION
+        item.save(update_fields=["track"])
+    number = 0
+    for area, problems in FOLLOW_UP_AREAS.items():
+        for problem in problems * 3:
+            number += 1
+            if number > 34:
+                break
+            FollowUpProblem.objects.create(
+                number=number,
+                area=area,
+                problem=problem if number <= 15 else f"{rng.choice(townships).name}{problem}",
+                measures="制定整改方案，明确责任人和时限，逐项销号。",
+                lead_unit=rng.choice(townships + departments[:10]),
+                deadline=datetime.date(2023, rng.choice([10, 11, 12]), 28),
+                status=rng.choice(list(FollowUpStatus.values)),
+                item=rng.choice(items[60:74]),
+            )
+    for n in range(1, 41):
+        unit = rng.choice(townships + departments)
+        reported = n <= 26
+        Innovation.objects.create(
+            title=f"{unit.short_name}“{rng.choice(INNOVATION_NAMES)}”微改革（{n}）",
+            unit=unit,
+            innovation_point="以小切口推动治理方式创新，群众参与度高。",
+            experience="形成可复制推广的工作流程和制度文件。" if reported else "",
+            reported=reported,
+            reported_on=datetime.date(2023, 9, 1) + datetime.timedelta(days=n)
+            if reported
+            else None,
+            item=rng.choice(items[74:]),
+        )
+    for n in range(1, 84):
+        outlet, level = rng.choice(OUTLETS)
+        item = rng.choice(items)
+        Experience.objects.create(
+            title=f"示范县{item.title.removeprefix('深化').removeprefix('推进')}的探索与实践（{n}）",
+            outlet=outlet,
+            level=level,
+            published_on=datetime.date(2023, 1, 1) + datetime.timedelta(days=rng.randint(0, 270)),
+            unit=item.lead_unit,
+            item=item,
+        )
+    secretary = Leader.objects.order_by("order").first()
+    from county.models import User
+
+    clerk = User.objects.filter(username="sup_d03").first() or User.objects.first()
+    if secretary and clerk:
+        for item in items[:3]:
+            Instruction.objects.create(
+                item=item,
+                leader=secretary,
+                text="请牵头单位加快推进，确保按期完成，决不能出现任何失分。",
+                given_on=datetime.date(2023, 9, 20),
+                created_by=clerk,
+            )
+    stdout.write(f"改革台账：{report.summary()}")
