@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     "county",
+    "reforms",
     "environment",
 ]
 
