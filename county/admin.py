@@ -59,3 +59,6 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         ("单位与角色", {"fields": ("role", "unit", "leader")}),
     )
+
+
+from .reminders import admin as reminder_admin  # noqa: E402, F401  (county/reminders/)

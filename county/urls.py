@@ -12,12 +12,28 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import views
 from .registry import registry
+from .reminders import views as reminder_views
 
 county_patterns = (
     [
         path("todo/", views.todo, name="todo"),
         path("cockpit/", views.cockpit, name="cockpit"),
         path("profile/", views.profile, name="profile"),
+        path("profile/email/", reminder_views.email_toggle, name="email_toggle"),
+        path("notifications/", reminder_views.notifications, name="notifications"),
+        path("notifications/<int:pk>/", reminder_views.notification, name="notification"),
+        path(
+            "notifications/<int:pk>/read/",
+            reminder_views.notification_read,
+            name="notification_read",
+        ),
+        path(
+            "notifications/read-all/",
+            reminder_views.notifications_read_all,
+            name="notifications_read_all",
+        ),
+        path("notices/", reminder_views.notices, name="notices"),
+        path("notices/<int:pk>/", reminder_views.notice, name="notice"),
     ],
     "county",
 )
