@@ -3,14 +3,15 @@
 import datetime
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 
 from county.filtersets import BootstrapFilterSet
 from county.models import Leader, SpecialGroup, Unit
 from county.status import DUE_SOON_DAYS, Light, today
 
-from .choices import TaskStatus, Track
-from .models import ReformItem, SubTask
+from .choices import ExperienceLevel, FollowUpStatus, TaskStatus, Track
+from .models import Experience, FollowUpProblem, Innovation, ReformItem, SubTask
 
 
 def task_light_q(light, on=None, prefix=""):
@@ -121,3 +122,77 @@ class SubTaskFilter(BootstrapFilterSet):
 
     def by_light(self, queryset, name, value):
         return queryset.filter(task_light_q(value))
+
+
+# --- records: follow-up problems, micro-innovations, typical experiences ---------------------
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def follow_up_areas():
+    areas = FollowUpProblem.objects.order_by("area").values_list("area", flat=True).distinct()
+    return [(a, a) for a in areas]
+
+
+class ReportedWidget(django_filters.widgets.BooleanWidget):
+    """是否报送: 全部 / 已报送 / 未报送."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", "全部"), ("true", "已报送"), ("false", "未报送")]
+
+
+class FollowUpProblemFilter(BootstrapFilterSet):
+    """后半篇文章: area, lead unit, status, text."""
+
+    q = django_filters.CharFilter(label="关键词", method="search")
+    area = django_filters.ChoiceFilter(label="领域", choices=follow_up_areas)
+    lead_unit = django_filters.ModelChoiceFilter(label="牵头单位", queryset=Unit.objects.all())
+    status = django_filters.ChoiceFilter(label="状态", choices=FollowUpStatus.choices)
+
+    class Meta:
+        model = FollowUpProblem
+        fields = ["q", "area", "lead_unit", "status"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(problem__icontains=value) | Q(measures__icontains=value) | Q(area__icontains=value)
+        )
+
+
+class InnovationFilter(BootstrapFilterSet):
+    """微改革微创新: unit, reported or not, text."""
+
+    q = django_filters.CharFilter(label="关键词", method="search")
+    unit = django_filters.ModelChoiceFilter(label="承担单位", queryset=Unit.objects.all())
+    reported = django_filters.BooleanFilter(label="是否报送", widget=ReportedWidget())
+
+    class Meta:
+        model = Innovation
+        fields = ["q", "unit", "reported"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(title__icontains=value)
+            | Q(innovation_point__icontains=value)
+            | Q(experience__icontains=value)
+        )
+
+
+class ExperienceFilter(BootstrapFilterSet):
+    """典型经验: level, outlet text, date range, unit, item."""
+
+    q = django_filters.CharFilter(label="标题", field_name="title", lookup_expr="icontains")
+    level = django_filters.ChoiceFilter(label="层级", choices=ExperienceLevel.choices)
+    outlet = django_filters.CharFilter(label="刊载载体", lookup_expr="icontains")
+    published_from = django_filters.DateFilter(
+        label="刊载日期起", field_name="published_on", lookup_expr="gte", widget=DATE_WIDGET
+    )
+    published_to = django_filters.DateFilter(
+        label="刊载日期止", field_name="published_on", lookup_expr="lte", widget=DATE_WIDGET
+    )
+    unit = django_filters.ModelChoiceFilter(label="报送单位", queryset=Unit.objects.all())
+    item = django_filters.ModelChoiceFilter(label="关联改革任务", queryset=ReformItem.objects.all())
+
+    class Meta:
+        model = Experience
+        fields = ["q", "level", "outlet", "published_from", "published_to", "unit", "item"]

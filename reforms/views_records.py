@@ -1,12 +1,325 @@
-"""Pages of follow-up problems (后半篇文章), micro-innovations and typical experiences."""
+"""Pages of follow-up problems (后半篇文章), micro-innovations and typical experiences.
 
+Every page reads through ``visible_to`` (another unit's record is a 404); changes
+go through :mod:`reforms.records`, which holds the rules. Records and forms are
+edited by the reform office's supervisors; a unit's staff mark their problems
+rectified and keep their own innovation projects.
+"""
+
+import datetime
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
-from .models import Experience
+from county.base_views import ScopedListView
+from county.choices import Role
+
+from . import records
+from .choices import ExperienceLevel, FollowUpStatus
+from .filtersets import ExperienceFilter, FollowUpProblemFilter, InnovationFilter
+from .forms_records import (
+    ExperienceForm,
+    FollowUpProblemForm,
+    InnovationForm,
+    RecheckForm,
+    RectifiedForm,
+)
+from .models import Experience, FollowUpProblem, Innovation
+
+FORM_TEMPLATE = "reforms/records/form.html"
+HISTORY_LIMIT = 30
+
+
+def shown(field, value, names):
+    """A history value as people read it: choice labels, related names, Chinese dates."""
+    if value in (None, ""):
+        return "（空）"
+    if field.choices:
+        return dict(field.choices).get(value, value)
+    if field.is_relation:
+        return names.get((field.related_model, value), f"#{value}")
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime.date):
+        return f"{value:%Y年%-m月%-d日}"
+    return str(value)
+
+
+def history_rows(obj, limit=HISTORY_LIMIT):
+    """The record's change history, newest first: who, when, what changed (old → new)."""
+    records_ = list(obj.history.select_related("history_user").order_by("-history_date", "-pk"))
+    model = type(obj)
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    related = {}
+    for record in records_:
+        for attname, field in fields.items():
+            value = getattr(record, attname)
+            if field.is_relation and value is not None:
+                related.setdefault(field.related_model, set()).add(value)
+    names = {}
+    for related_model, pks in related.items():
+        for other in related_model._default_manager.filter(pk__in=pks):
+            names[(related_model, other.pk)] = str(other)
+    rows = []
+    for newer, older in zip(records_, [*records_[1:], None], strict=True):
+        changes = []
+        if older is not None:
+            for attname, field in fields.items():
+                before, after = getattr(older, attname), getattr(newer, attname)
+                if before != after:
+                    old, new = shown(field, before, names), shown(field, after, names)
+                    changes.append((field.verbose_name, old, new))
+        rows.append(
+            {
+                "when": newer.history_date,
+                "who": newer.history_user,
+                "kind": newer.get_history_type_display(),
+                "created": newer.history_type == "+",
+                "reason": newer.history_change_reason or "",
+                "changes": changes,
+            }
+        )
+    return rows[:limit]
+
+
+def require_supervisor(user):
+    if not records.supervises_reforms(user):
+        raise PermissionDenied("只有县委改革办督查人员可以进行此操作。")
+
+
+def save_form(request, form, title, active, done_message, cancel_url):
+    """Save a valid bound form and return the object, or render the form with its errors."""
+    if request.method == "POST" and form.is_valid():
+        obj = form.save()
+        messages.success(request, done_message)
+        return obj, None
+    status = 400 if form.is_bound else 200
+    context = {"form": form, "page_title": title, "active": active, "cancel_url": cancel_url}
+    return None, render(request, FORM_TEMPLATE, context, status=status)
+
+
+# --- 后半篇文章 ----------------------------------------------------------------------------
+class FollowUpList(ScopedListView):
+    """The 34 follow-up problems: filters, table (cards on a phone), pagination."""
+
+    model = FollowUpProblem
+    filterset_class = FollowUpProblemFilter
+    template_name = "reforms/records/followup_list.html"
+    paginate_by = 20
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("lead_unit", "item")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["active"] = "followups"
+        context["can_create"] = records.supervises_reforms(self.request.user)
+        return context
+
+
+def visible_problem(request, pk):
+    queryset = FollowUpProblem.objects.visible_to(request.user).select_related("lead_unit", "item")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def followup_context(request, problem, **forms):
+    user = request.user
+    supervisor = records.supervises_reforms(user)
+    context = {
+        "problem": problem,
+        "active": "followups",
+        "can_edit": supervisor,
+        "rechecks": problem.rechecks.select_related("checked_by"),
+        "history": history_rows(problem),
+    }
+    if supervisor and problem.status != FollowUpStatus.RECTIFYING:
+        context["recheck_form"] = forms.get("recheck_form") or RecheckForm()
+    if problem.status == FollowUpStatus.RECTIFYING and problem.is_editable_by(user):
+        context["rectified_form"] = forms.get("rectified_form") or RectifiedForm()
+    return context
 
 
 @login_required
-def experiences(request):
-    rows = Experience.objects.visible_to(request.user).select_related("unit", "item")
-    return render(request, "reforms/experience_list.html", {"rows": rows})
+def followup_detail(request, pk):
+    problem = visible_problem(request, pk)
+    return render(
+        request, "reforms/records/followup_detail.html", followup_context(request, problem)
+    )
+
+
+@login_required
+def followup_edit(request, pk=None):
+    """Create (no pk) or change a follow-up problem: supervisors of reforms only."""
+    problem = visible_problem(request, pk) if pk else None
+    require_supervisor(request.user)
+    form = FollowUpProblemForm(request.POST or None, instance=problem)
+    title = f"修改问题（第{problem.number}号）" if problem else "新增后半篇文章问题"
+    cancel = reverse("reforms:followup", args=[pk]) if pk else reverse("reforms:followups")
+    saved, page = save_form(request, form, title, "followups", "问题已保存。", cancel)
+    return page or redirect("reforms:followup", pk=saved.pk)
+
+
+def followup_step(form_class, form_name):
+    """A POST view for a step on a problem; errors show on the problem page beside the field."""
+
+    def decorator(step):
+        @login_required
+        @require_POST
+        def view(request, pk):
+            problem = visible_problem(request, pk)
+            form = form_class(request.POST)
+            if form.is_valid():
+                try:
+                    message = step(request, problem, form.cleaned_data)
+                except ValidationError as error:
+                    messages.error(request, "；".join(error.messages))
+                else:
+                    messages.success(request, message)
+                return redirect("reforms:followup", pk=problem.pk)
+            context = followup_context(request, visible_problem(request, pk), **{form_name: form})
+            return render(request, "reforms/records/followup_detail.html", context, status=400)
+
+        view.__name__ = step.__name__
+        view.__doc__ = step.__doc__
+        return view
+
+    return decorator
+
+
+@followup_step(RecheckForm, "recheck_form")
+def followup_recheck(request, problem, data):
+    """回头看 by a supervisor of reforms."""
+    records.add_recheck(problem, request.user, data["checked_on"], data["result"], data["note"])
+    return "回头看已记录。"
+
+
+@followup_step(RectifiedForm, "rectified_form")
+def followup_rectified(request, problem, data):
+    """The lead unit reports the problem rectified."""
+    records.mark_rectified(problem, request.user, data["note"])
+    return "已标记为已整改，等待县委改革办回头看。"
+
+
+# --- 微改革微创新 --------------------------------------------------------------------------
+def may_create_innovation(user):
+    return records.supervises_reforms(user) or (user.role == Role.STAFF and user.unit_id)
+
+
+class InnovationList(ScopedListView):
+    """The micro-innovation projects: filters, table (cards on a phone), pagination."""
+
+    model = Innovation
+    filterset_class = InnovationFilter
+    template_name = "reforms/records/innovation_list.html"
+    paginate_by = 20
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("unit", "item")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["active"] = "innovations"
+        context["can_create"] = may_create_innovation(self.request.user)
+        return context
+
+
+def visible_innovation(request, pk):
+    queryset = Innovation.objects.visible_to(request.user).select_related("unit", "item")
+    return get_object_or_404(queryset, pk=pk)
+
+
+@login_required
+def innovation_detail(request, pk):
+    innovation = visible_innovation(request, pk)
+    context = {
+        "innovation": innovation,
+        "active": "innovations",
+        "can_edit": innovation.is_editable_by(request.user),
+        "history": history_rows(innovation),
+    }
+    return render(request, "reforms/records/innovation_detail.html", context)
+
+
+@login_required
+def innovation_edit(request, pk=None):
+    """Create or change a project: supervisors any, a unit's staff their own."""
+    user = request.user
+    supervisor = records.supervises_reforms(user)
+    if pk:
+        innovation = visible_innovation(request, pk)
+        if not innovation.is_editable_by(user):
+            raise PermissionDenied("您无权修改该项目。")
+    else:
+        if not may_create_innovation(user):
+            raise PermissionDenied("只有承担单位或县委改革办可以新增项目。")
+        innovation = Innovation(unit=None if supervisor else user.unit)
+    form = InnovationForm(request.POST or None, instance=innovation, supervisor=supervisor)
+    title = f"修改项目：{innovation.title}" if pk else "新增微改革微创新项目"
+    cancel = reverse("reforms:innovation", args=[pk]) if pk else reverse("reforms:innovations")
+    saved, page = save_form(request, form, title, "innovations", "项目已保存。", cancel)
+    return page or redirect("reforms:innovation", pk=saved.pk)
+
+
+@login_required
+@require_POST
+def innovation_report(request, pk):
+    """报送县委改革办."""
+    innovation = visible_innovation(request, pk)
+    try:
+        records.report_innovation(innovation, request.user)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, "已报送县委改革办。")
+    return redirect("reforms:innovation", pk=pk)
+
+
+# --- 典型经验刊载 --------------------------------------------------------------------------
+class ExperienceList(ScopedListView):
+    """Typical experiences with counts by level (of what is filtered) at the top."""
+
+    model = Experience
+    filterset_class = ExperienceFilter
+    template_name = "reforms/records/experience_list.html"
+    paginate_by = 20
+
+    def get_queryset(self):
+        queryset = super().get_queryset().select_related("unit", "item")
+        return queryset.order_by("-published_on", "-pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        counted = dict(self.object_list.order_by().values_list("level").annotate(n=Count("pk")))
+        query = self.request.GET.copy()
+        for key in ("page", "level"):
+            query.pop(key, None)
+        context["level_counts"] = [
+            (label, counted.get(value, 0), f"?{query.urlencode()}&level={value}".replace("?&", "?"))
+            for value, label in ExperienceLevel.choices
+        ]
+        context["total"] = sum(counted.values())
+        context["active"] = "experiences"
+        context["can_edit"] = records.supervises_reforms(self.request.user)
+        return context
+
+
+experiences = ExperienceList.as_view()
+
+
+@login_required
+def experience_edit(request, pk=None):
+    """Create or change a typical experience: supervisors of reforms only."""
+    experience = None
+    if pk:
+        experience = get_object_or_404(Experience.objects.visible_to(request.user), pk=pk)
+    require_supervisor(request.user)
+    form = ExperienceForm(request.POST or None, instance=experience)
+    title = "修改典型经验" if pk else "新增典型经验"
+    cancel = reverse("reforms:experiences")
+    _saved, page = save_form(request, form, title, "experiences", "典型经验已保存。", cancel)
+    return page or redirect("reforms:experiences")

@@ -1,0 +1,206 @@
+"""Serializers of the reform ledger API."""
+
+from rest_framework import serializers
+
+from county.status import today
+
+from ..choices import RecheckResult
+from ..models import (
+    Experience,
+    FollowUpProblem,
+    Innovation,
+    ProgressReport,
+    Recheck,
+    ReformItem,
+    SubTask,
+)
+
+
+class ReformItemSerializer(serializers.ModelSerializer):
+    track_display = serializers.CharField(source="get_track_display", read_only=True)
+    source_display = serializers.CharField(source="get_source_display", read_only=True)
+    lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True, default="")
+    lead_leader_name = serializers.CharField(source="lead_leader.name", read_only=True, default="")
+
+    class Meta:
+        model = ReformItem
+        fields = [
+            "id",
+            "year",
+            "number",
+            "title",
+            "group",
+            "track",
+            "track_display",
+            "source",
+            "source_display",
+            "lead_leader",
+            "lead_leader_name",
+            "lead_unit",
+            "lead_unit_name",
+            "co_units",
+            "in_assessment",
+            "note",
+            "created_at",
+        ]
+
+
+class SubTaskSerializer(serializers.ModelSerializer):
+    """A sub-task; ``progress`` and ``percent`` follow its newest progress report."""
+
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    deadline_text = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = SubTask
+        fields = [
+            "id",
+            "item",
+            "order",
+            "name",
+            "units",
+            "deadline",
+            "long_term",
+            "deadline_text",
+            "status",
+            "status_display",
+            "percent",
+            "progress",
+            "completed_on",
+            "note",
+        ]
+        read_only_fields = ["percent", "progress"]
+
+
+class ProgressReportSerializer(serializers.ModelSerializer):
+    """A progress report; author and unit come from the signed-in user."""
+
+    percent = serializers.IntegerField(min_value=0, max_value=100)
+    author_name = serializers.CharField(source="author.__str__", read_only=True, default="")
+
+    class Meta:
+        model = ProgressReport
+        fields = [
+            "id",
+            "subtask",
+            "text",
+            "percent",
+            "author",
+            "author_name",
+            "unit",
+            "from_import",
+            "created_at",
+        ]
+        read_only_fields = ["author", "unit", "from_import", "created_at"]
+        extra_kwargs = {"text": {"error_messages": {"blank": "请填写进展情况。"}}}
+
+
+class RecheckSerializer(serializers.ModelSerializer):
+    result_display = serializers.CharField(source="get_result_display", read_only=True)
+
+    class Meta:
+        model = Recheck
+        fields = ["id", "checked_on", "result", "result_display", "note", "checked_by"]
+        read_only_fields = ["checked_by"]
+
+    def validate_checked_on(self, value):
+        if value > today():
+            raise serializers.ValidationError("回头看日期不能晚于今天。")
+        return value
+
+    def validate(self, attrs):
+        if attrs.get("result") == RecheckResult.RECURRED and not attrs.get("note", "").strip():
+            raise serializers.ValidationError({"note": "问题反弹时请说明反弹情况。"})
+        return attrs
+
+
+class RectifiedSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=90)
+
+
+class FollowUpProblemSerializer(serializers.ModelSerializer):
+    """A follow-up problem; its status moves only through ``rectified`` and ``recheck``."""
+
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True)
+    rechecks = RecheckSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = FollowUpProblem
+        fields = [
+            "id",
+            "number",
+            "area",
+            "problem",
+            "measures",
+            "lead_unit",
+            "lead_unit_name",
+            "deadline",
+            "status",
+            "status_display",
+            "item",
+            "rechecks",
+        ]
+        read_only_fields = ["status"]
+
+
+class InnovationSerializer(serializers.ModelSerializer):
+    """A project; supervisors set ``reported_on`` (``reported`` follows it)."""
+
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+
+    class Meta:
+        model = Innovation
+        fields = [
+            "id",
+            "title",
+            "unit",
+            "unit_name",
+            "innovation_point",
+            "experience",
+            "reported",
+            "reported_on",
+            "item",
+        ]
+        read_only_fields = ["reported"]
+
+    def validate_reported_on(self, value):
+        if value and value > today():
+            raise serializers.ValidationError("报送日期不能晚于今天。")
+        return value
+
+    def validate(self, attrs):
+        if "reported_on" in attrs:
+            attrs["reported"] = attrs["reported_on"] is not None
+        return attrs
+
+
+class InnovationStaffSerializer(InnovationSerializer):
+    """What a unit's staff may change on their own project (reporting is the ``report`` action)."""
+
+    class Meta(InnovationSerializer.Meta):
+        read_only_fields = ["unit", "reported", "reported_on"]
+
+
+class ExperienceSerializer(serializers.ModelSerializer):
+    level_display = serializers.CharField(source="get_level_display", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True, default="")
+
+    class Meta:
+        model = Experience
+        fields = [
+            "id",
+            "title",
+            "outlet",
+            "level",
+            "level_display",
+            "published_on",
+            "unit",
+            "unit_name",
+            "item",
+        ]
+
+    def validate_published_on(self, value):
+        if value > today():
+            raise serializers.ValidationError("刊载日期不能晚于今天。")
+        return value

@@ -1,0 +1,222 @@
+"""DRF viewsets of the reform ledger: the same scoping and FilterSets as the pages.
+
+- Reads follow ``visible_to``; another unit's record is a 404.
+- Items, sub-tasks and records are written by supervisors of reforms and admins;
+  leaders and supervisors of other workstreams read only (403).
+- Staff post progress reports on sub-tasks they may edit, mark their follow-up
+  problems rectified, and keep (and report) their own innovation projects.
+  Sub-tasks are read-only for staff.
+- Nothing is deleted through the API (history keeps every change).
+"""
+
+from django.core.exceptions import ValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import permissions, serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.response import Response
+
+from county.api import ScopedModelViewSet
+from county.choices import Role
+
+from .. import records
+from ..filtersets import (
+    ExperienceFilter,
+    FollowUpProblemFilter,
+    InnovationFilter,
+    ReformItemFilter,
+    SubTaskFilter,
+)
+from ..models import Experience, FollowUpProblem, Innovation, ProgressReport, ReformItem, SubTask
+from .serializers import (
+    ExperienceSerializer,
+    FollowUpProblemSerializer,
+    InnovationSerializer,
+    InnovationStaffSerializer,
+    ProgressReportSerializer,
+    RecheckSerializer,
+    RectifiedSerializer,
+    ReformItemSerializer,
+    SubTaskSerializer,
+)
+
+
+class ItemApiFilter(ReformItemFilter):
+    """ReformItemFilter, with the type of its ``unit`` filter told to the OpenAPI schema."""
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def responsible_unit(self, queryset, name, value):
+        return super().responsible_unit(queryset, name, value)
+
+
+class ReformWritePermission(permissions.IsAuthenticated):
+    """Writes ask the viewset: ``may_create(user)`` and ``may_change(user, obj)``.
+
+    Changes of a record are decided after it is looked up, so another unit's
+    record is a 404 before it is ever a 403.
+    """
+
+    def has_permission(self, request, view):
+        if not super().has_permission(request, view):
+            return False
+        if request.method in permissions.SAFE_METHODS or view.action != "create":
+            return True
+        return view.may_create(request.user)
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return view.may_change(request.user, obj)
+
+
+class ReformViewSet(ScopedModelViewSet):
+    """Base of the reform viewsets: supervisors of reforms write, everybody else reads."""
+
+    permission_classes = [ReformWritePermission]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def may_create(self, user):
+        return records.supervises_reforms(user)
+
+    def may_change(self, user, obj):
+        return records.supervises_reforms(user)
+
+    def run_rule(self, rule):
+        """Run a rule of :mod:`reforms.records`; its ValidationError is a 400."""
+        try:
+            return rule()
+        except ValidationError as error:
+            raise serializers.ValidationError({"detail": error.messages}) from None
+
+
+class ReformItemViewSet(ReformViewSet):
+    """改革任务."""
+
+    queryset = (
+        ReformItem.objects.select_related("lead_unit", "lead_leader")
+        .prefetch_related("co_units")
+        .order_by("-year", "number")
+    )
+    serializer_class = ReformItemSerializer
+    filterset_class = ItemApiFilter
+
+
+class SubTaskViewSet(ReformViewSet):
+    """细分任务: read-only for staff, who report progress through ``progress``."""
+
+    queryset = SubTask.objects.select_related("item").prefetch_related("units")
+    serializer_class = SubTaskSerializer
+    filterset_class = SubTaskFilter
+
+
+class ProgressReportViewSet(ReformViewSet):
+    """进展报告: staff post on sub-tasks they may edit; the newest is the sub-task's progress."""
+
+    queryset = ProgressReport.objects.select_related("author", "unit", "subtask")
+    serializer_class = ProgressReportSerializer
+    filterset_fields = ["subtask"]
+
+    def may_create(self, user):
+        return records.supervises_reforms(user) or user.role == Role.STAFF
+
+    def perform_create(self, serializer):
+        user = self.request.user
+        subtask = serializer.validated_data["subtask"]
+        if not subtask.is_visible_to(user):
+            raise NotFound("细分任务不存在。")
+        if not subtask.is_editable_by(user):
+            raise PermissionDenied("您无权填报该细分任务的进展。")
+        data = serializer.validated_data
+        serializer.instance = records.add_progress(subtask, user, data["text"], data["percent"])
+
+
+class FollowUpProblemViewSet(ReformViewSet):
+    """后半篇文章: ``rectified`` by the lead unit, ``recheck`` by supervisors of reforms."""
+
+    queryset = FollowUpProblem.objects.select_related("lead_unit").prefetch_related("rechecks")
+    serializer_class = FollowUpProblemSerializer
+    filterset_class = FollowUpProblemFilter
+
+    def may_change(self, user, obj):
+        if self.action in ("rectified", "recheck"):
+            return True  # the rules in reforms.records decide
+        return super().may_change(user, obj)
+
+    @extend_schema(request=RectifiedSerializer, responses=FollowUpProblemSerializer)
+    @action(detail=True, methods=["post"])
+    def rectified(self, request, pk=None):
+        """The lead unit reports the problem rectified (整改中 → 已整改)."""
+        problem = self.get_object()
+        data = RectifiedSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        self.run_rule(
+            lambda: records.mark_rectified(problem, request.user, data.validated_data["note"])
+        )
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(request=RecheckSerializer, responses=FollowUpProblemSerializer)
+    @action(detail=True, methods=["post"])
+    def recheck(self, request, pk=None):
+        """回头看: 整改成效巩固 → 回头看通过; 问题反弹 → 整改中."""
+        problem = self.get_object()
+        if not records.supervises_reforms(request.user):
+            raise PermissionDenied("只有县委改革办督查人员可以回头看。")
+        data = RecheckSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        self.run_rule(
+            lambda: records.add_recheck(
+                problem,
+                request.user,
+                values["checked_on"],
+                values["result"],
+                values.get("note", ""),
+            )
+        )
+        return Response(self.get_serializer(self.get_object()).data, status=status.HTTP_201_CREATED)
+
+
+class InnovationViewSet(ReformViewSet):
+    """微改革微创新: supervisors any project, a unit's staff their own; ``report`` 报送."""
+
+    queryset = Innovation.objects.select_related("unit")
+    serializer_class = InnovationSerializer
+    filterset_class = InnovationFilter
+
+    def get_serializer_class(self):
+        user = self.request.user
+        if getattr(self, "swagger_fake_view", False) or records.supervises_reforms(user):
+            return InnovationSerializer
+        return InnovationStaffSerializer
+
+    def may_create(self, user):
+        return records.supervises_reforms(user) or (user.role == Role.STAFF and user.unit_id)
+
+    def may_change(self, user, obj):
+        if records.supervises_reforms(user):
+            return True
+        return user.role == Role.STAFF and obj.is_editable_by(user)
+
+    def perform_create(self, serializer):
+        user = self.request.user
+        if records.supervises_reforms(user):
+            serializer.save()
+        else:
+            serializer.save(unit=user.unit)
+
+    @extend_schema(request=None, responses=InnovationSerializer)
+    @action(detail=True, methods=["post"])
+    def report(self, request, pk=None):
+        """报送县委改革办: reported, dated today."""
+        innovation = self.get_object()
+        self.run_rule(lambda: records.report_innovation(innovation, request.user))
+        return Response(InnovationSerializer(self.get_object()).data)
+
+
+class ExperienceViewSet(ReformViewSet):
+    """典型经验刊载."""
+
+    queryset = Experience.objects.select_related("unit").order_by("-published_on", "-pk")
+    serializer_class = ExperienceSerializer
+    filterset_class = ExperienceFilter

@@ -1,0 +1,82 @@
+"""The rules of the ledger's records, shared by the pages and the API.
+
+- 后半篇文章: the lead unit marks a problem 已整改 (with a note kept in its history);
+  a supervisor's 回头看 sets 回头看通过, or puts the problem back to 整改中 when it recurred.
+- 微改革微创新: the owning unit reports a project to the reform office (报送县委改革办).
+- Progress reports: the newest report becomes the sub-task's 工作进展 and percent.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from county.status import today
+
+from .choices import FollowUpStatus, RecheckResult, TaskStatus
+from .models import WORKSTREAM, ProgressReport, Recheck
+
+
+def supervises_reforms(user):
+    """Supervisors of the reform office (县委改革办) and admins."""
+    return bool(user and user.is_authenticated and user.supervises(WORKSTREAM))
+
+
+def mark_rectified(problem, user, note):
+    """整改中 → 已整改, by the lead unit's staff (or a supervisor of reforms)."""
+    if not problem.is_editable_by(user):
+        raise PermissionDenied("只有牵头单位或县委改革办可以报告整改完成。")
+    if problem.status != FollowUpStatus.RECTIFYING:
+        raise ValidationError("只有“整改中”的问题可以标记为已整改。")
+    problem.status = FollowUpStatus.RECTIFIED
+    problem._change_reason = f"报告整改完成：{note}"[:100]
+    problem.save()
+    return problem
+
+
+@transaction.atomic
+def add_recheck(problem, user, checked_on, result, note=""):
+    """回头看: 整改成效巩固 → 回头看通过; 问题反弹 → back to 整改中."""
+    if not supervises_reforms(user):
+        raise PermissionDenied("只有县委改革办督查人员可以回头看。")
+    if problem.status == FollowUpStatus.RECTIFYING:
+        raise ValidationError("问题仍在整改中，整改完成后才能回头看。")
+    recheck = Recheck.objects.create(
+        problem=problem, checked_on=checked_on, result=result, note=note, checked_by=user
+    )
+    if result == RecheckResult.RECURRED:
+        problem.status = FollowUpStatus.RECTIFYING
+        reason = "回头看：问题反弹，重新整改"
+    else:
+        problem.status = FollowUpStatus.RECHECKED
+        reason = "回头看：整改成效巩固"
+    problem._change_reason = reason
+    problem.save()
+    return recheck
+
+
+def report_innovation(innovation, user):
+    """报送县委改革办: reported, dated today; needs the experience write-up."""
+    if not innovation.is_editable_by(user):
+        raise PermissionDenied("只有承担单位可以报送。")
+    if innovation.reported:
+        raise ValidationError("该项目已报送，无需重复报送。")
+    if not innovation.experience.strip():
+        raise ValidationError("请先填写经验材料，再报送县委改革办。")
+    innovation.reported = True
+    innovation.reported_on = today()
+    innovation._change_reason = "报送县委改革办"
+    innovation.save()
+    return innovation
+
+
+@transaction.atomic
+def add_progress(subtask, user, text, percent):
+    """A progress report on a sub-task the user may edit; it becomes the sub-task's progress."""
+    report = ProgressReport.objects.create(
+        subtask=subtask, text=text, percent=percent, author=user, unit=user.unit
+    )
+    subtask.progress = text
+    subtask.percent = percent
+    if subtask.status == TaskStatus.NOT_STARTED:
+        subtask.status = TaskStatus.IN_PROGRESS
+    subtask.save()
+    return report
