@@ -1,5 +1,7 @@
 """The environment workstream's app config: registers it with the county core."""
 
+import importlib.util
+
 from django.apps import AppConfig
 from django.db.models import Q
 
@@ -47,8 +49,8 @@ class EnvironmentConfig(AppConfig):
 
 def problem_ledger():
     """The Excel ledger, once the shared engine (county.ledger) is there."""
-    try:
-        from .ledger import ProblemLedger
-    except ImportError:  # the engine is not installed yet
+    if importlib.util.find_spec("county.ledger") is None:
         return None
+    from .ledger import ProblemLedger
+
     return ProblemLedger()

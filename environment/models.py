@@ -72,6 +72,16 @@ class ProblemCategory(models.Model):
         return self.name
 
 
+def ensure_seed_categories():
+    """Create the seeded categories that are missing (a flushed test database has none)."""
+    from .choices import SEED_CATEGORIES
+
+    for order, (group, name) in enumerate(SEED_CATEGORIES, start=1):
+        ProblemCategory.objects.get_or_create(
+            name=name, defaults={"group": group, "order": order * 10}
+        )
+
+
 class Inspection(UnitOwnedModel):
     """One inspection (明查 / 暗访 / 交叉检查 / 日常巡查) covering some townships."""
 
@@ -391,6 +401,32 @@ class Problem(UnitOwnedModel):
                 progress_note="回头看发现反弹，重新交办",
             )
         return recheck
+
+
+def refresh_stubborn_all():
+    """Recompute 顽固问题 for every problem (after an import); saves only what changes."""
+    groups = {}
+    problems = list(Problem._default_manager.order_by("found_on", "number"))
+    for problem in problems:
+        key = (problem.category_id, problem.township_id, problem.village_id, problem.at_market_town)
+        groups.setdefault(key, []).append(problem)
+    changed = 0
+    for problem in problems:
+        key = (problem.category_id, problem.township_id, problem.village_id, problem.at_market_town)
+        window_start = problem.found_on - datetime.timedelta(days=STUBBORN_WINDOW_DAYS)
+        candidates = [
+            other
+            for other in groups[key]
+            if other.pk != problem.pk
+            and other.closed_on is not None
+            and window_start <= other.closed_on <= problem.found_on
+        ]
+        best = max(candidates, key=lambda o: (o.closed_on, o.number), default=None)
+        if (best.pk if best else None) != problem.stubborn_of_id:
+            problem.stubborn_of = best
+            problem.save(update_fields=["stubborn_of", "updated_at"])
+            changed += 1
+    return changed
 
 
 class Rectification(UnitOwnedModel):

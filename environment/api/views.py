@@ -6,7 +6,7 @@ the loop's actions (``submit``), supervisors through ``accept`` / ``reject``.
 """
 
 from django.core.exceptions import ValidationError
-from rest_framework import permissions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -42,14 +42,16 @@ class SupervisorWrites(ScopedModelViewSet):
 
     def check_permissions(self, request):
         super().check_permissions(request)
-        if request.method not in permissions.SAFE_METHODS and self.action in (
-            "create",
-            "update",
-            "partial_update",
-            "destroy",
+        if self.action == "create" and not can_supervise(request.user):
+            raise PermissionDenied("只有督查单位可以新增。")
+
+    def check_object_permissions(self, request, obj):
+        # Runs after the visible-rows lookup: another unit's record stays a 404.
+        super().check_object_permissions(request, obj)
+        if self.action in ("update", "partial_update", "destroy") and not can_supervise(
+            request.user
         ):
-            if not can_supervise(request.user):
-                raise PermissionDenied("只有督查单位可以修改。")
+            raise PermissionDenied("只有督查单位可以修改。")
 
 
 class ProblemViewSet(SupervisorWrites):

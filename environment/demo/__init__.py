@@ -1,17 +1,43 @@
-"""Demo data of the environment workstream: the sample problem list and a few inspections."""
+"""Demo data of the environment workstream: the sample problem list, its inspections, one 约谈."""
 
+import datetime
 from pathlib import Path
 
 SAMPLE = Path(__file__).resolve().parent / "environment_problems.xlsx"
+INSPECTORS = "县住建局、县委目标绩效办联合督查组"
 
 
 def load_demo(stdout):
     """Import the sample problems through the ledger; idempotent (a second run changes nothing)."""
+    from county.models import Unit
     from county.registry import registry
+    from environment.choices import Measure
+    from environment.models import Accountability, Inspection, Problem, ensure_seed_categories
 
     ledger = registry.get("environment").ledger
     if ledger is None:
         stdout.write("城乡环境：台账引擎尚未就绪，跳过示例问题导入。")
         return
-    report = ledger.run_import(SAMPLE, None)
-    stdout.write(f"城乡环境：示例问题清单 {report.counts}")
+    ensure_seed_categories()
+    report = ledger.run_import(SAMPLE, None, name=SAMPLE.name)
+    if not report.ok:
+        for error in report.sorted_errors():
+            stdout.write(f"  {error}")
+        raise RuntimeError("城乡环境示例问题清单导入失败。")
+    for inspection in Inspection.objects.filter(inspectors="").exclude(kind="routine"):
+        inspection.inspectors = INSPECTORS
+        inspection.save(update_fields=["inspectors"])
+    town = Unit.objects.filter(name="太平镇").first()
+    if town and not Accountability.objects.filter(unit=town).exists():
+        record = Accountability.objects.create(
+            unit=town,
+            measure=Measure.INTERVIEW,
+            date=datetime.date(2023, 10, 10),
+            reason="第三季度督查发现问题较多，赶集日车辆乱停乱放、占道经营问题反复出现，"
+            "对镇主要负责人进行约谈。",
+        )
+        record.problems.set(Problem.objects.filter(township=town, status="rectifying")[:5])
+    stdout.write(
+        f"城乡环境：示例问题清单 {Problem.objects.count()} 个问题"
+        f"（本次新增 {report.counts['created']}、更新 {report.counts['updated']}）。"
+    )
