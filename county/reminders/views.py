@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from county.choices import Role
+from county.models import User
 from county.registry import registry
 from county.status import days_overdue
 
@@ -179,6 +180,6 @@ def notice(request, pk):
 def email_toggle(request):
     """Switch the user's e-mail reminders on or off (in-app notices always stay on)."""
     muted = request.POST.get("email_muted") == "1"
-    type(request.user).objects.filter(pk=request.user.pk).update(email_muted=muted)
+    User.objects.filter(pk=request.user.pk).update(email_muted=muted)
     messages.success(request, "已关闭邮件提醒，站内通知照常。" if muted else "已开启邮件提醒。")
     return redirect("county:profile")
