@@ -405,6 +405,11 @@ class ReformLedger(Ledger):
             report.add_unchanged("细分任务")
 
     # ---- export -------------------------------------------------------------------
+    def export_title(self, queryset):
+        years = sorted(set(queryset.values_list("year", flat=True)))
+        # The year in the title is what a re-import files the items under.
+        return f"{years[0]}年{self.title}" if years else self.title
+
     def export_rows(self, queryset):
         items = (
             queryset.select_related("group", "lead_leader", "lead_unit")

@@ -1,37 +1,519 @@
-"""Pages of the reform ledger."""
+"""Pages of the reform ledger: overview, ledger list, item page, progress and requests."""
 
+from collections import Counter, defaultdict
+from itertools import chain
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.generic import CreateView
 
-from county.base_views import ScopedDetailView, ScopedListView
+from county.base_views import ScopedDetailView, ScopedListView, ScopedUpdateView
+from county.models import Unit
+from county.status import LIGHT_TONES, Light, today
 
-from .filtersets import ReformItemFilter, SubTaskFilter
-from .models import ReformItem, SubTask
+from . import workflow
+from .choices import ExperienceLevel, RequestStatus, Track
+from .filtersets import ReformItemFilter, SubTaskFilter, task_light_q
+from .forms import (
+    CompletionRequestForm,
+    DeadlineChangeForm,
+    DecisionForm,
+    InstructionForm,
+    ItemForm,
+    ProgressForm,
+    SubTaskForm,
+)
+from .models import (
+    Attachment,
+    CompletionRequest,
+    DeadlineChange,
+    Experience,
+    ProgressReport,
+    ReformItem,
+    SubTask,
+)
+from .registration import figures
+
+LIGHT_ORDER = [Light.OVERDUE, Light.DUE_SOON, Light.NORMAL, Light.LONG_TERM, Light.DONE]
+LIGHT_COLORS = {
+    Light.OVERDUE: "#dc3545",
+    Light.DUE_SOON: "#ffc107",
+    Light.NORMAL: "#198754",
+    Light.LONG_TERM: "#0dcaf0",
+    Light.DONE: "#6c757d",
+}
+
+
+def _light_badge(light):
+    return {"light": light, "tone": LIGHT_TONES[light], "label": light.label}
+
+
+def _with_rollup(items, on=None):
+    for item in items:
+        item.light, item.percent = item.rollup(on=on)
+        item.badge = _light_badge(item.light)
+    return items
 
 
 @login_required
 def overview(request):
-    return redirect("reforms:list")
+    """改革总览: items by light per special group and per track, overdue by unit, experiences."""
+    on = today()
+    items = _with_rollup(
+        list(
+            ReformItem.objects.visible_to(request.user)
+            .select_related("group")
+            .prefetch_related(
+                Prefetch(
+                    "subtasks",
+                    queryset=SubTask.objects.only(
+                        "item_id", "deadline", "long_term", "status", "percent"
+                    ),
+                )
+            )
+        ),
+        on,
+    )
+    list_url = reverse("reforms:list")
+    by_group, groups = defaultdict(Counter), {}
+    by_track = defaultdict(Counter)
+    for item in items:
+        key = item.group_id or 0
+        groups[key] = item.group.short_name if item.group else "未分组"
+        by_group[key][item.light] += 1
+        by_track[item.track][item.light] += 1
+    group_keys = sorted(groups, key=lambda k: (k == 0, k))
+    overdue_by_unit = (
+        SubTask.objects.visible_to(request.user)
+        .filter(task_light_q(Light.OVERDUE, on))
+        .values("units", "units__name")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("-n", "units__name")[:15]
+    )
+    experiences = Experience.objects.visible_to(request.user)
+    level_counts = dict(experiences.values_list("level").annotate(n=Count("pk")))
+    charts = {
+        "lights": [
+            {"key": light.value, "label": light.label, "color": LIGHT_COLORS[light]}
+            for light in LIGHT_ORDER
+        ],
+        "groups": {
+            "labels": [groups[k] for k in group_keys],
+            "ids": [k for k in group_keys],
+            "series": {
+                light.value: [by_group[k][light] for k in group_keys] for light in LIGHT_ORDER
+            },
+        },
+        "tracks": {
+            "labels": [label for _, label in Track.choices],
+            "ids": [value for value, _ in Track.choices],
+            "series": {
+                light.value: [by_track[value][light] for value, _ in Track.choices]
+                for light in LIGHT_ORDER
+            },
+        },
+        "units": {
+            "labels": [row["units__name"] for row in overdue_by_unit],
+            "ids": [row["units"] for row in overdue_by_unit],
+            "values": [row["n"] for row in overdue_by_unit],
+        },
+        "levels": [
+            {"name": label, "value": level_counts.get(value, 0), "key": value}
+            for value, label in ExperienceLevel.choices
+        ],
+        "urls": {
+            "list": list_url,
+            "tasks": reverse("reforms:tasks"),
+            "experiences": reverse("reforms:experiences"),
+        },
+    }
+    light_totals = Counter(item.light for item in items)
+    return render(
+        request,
+        "reforms/overview.html",
+        {
+            "figures": figures(request.user),
+            "charts": charts,
+            "light_totals": [(_light_badge(light), light_totals[light]) for light in LIGHT_ORDER],
+            "experience_total": sum(level_counts.values()),
+            "active": "overview",
+        },
+    )
 
 
 class ItemList(ScopedListView):
+    """改革台账: items with their lights, filterable, exportable as the Excel ledger."""
+
     model = ReformItem
     filterset_class = ReformItemFilter
     template_name = "reforms/item_list.html"
+    paginate_by = 30
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("group", "lead_leader", "lead_unit")
+            .prefetch_related(
+                Prefetch(
+                    "subtasks",
+                    queryset=SubTask.objects.only(
+                        "item_id", "deadline", "long_term", "status", "percent"
+                    ),
+                )
+            )
+            .order_by("year", "number")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        _with_rollup(context["object_list"])
+        context["can_import"] = self.request.user.supervises("reforms")
+        context["active"] = "list"
+        return context
 
 
 class TaskList(ScopedListView):
+    """细分任务: every sub-task with its light, e.g. all overdue ones."""
+
     model = SubTask
     filterset_class = SubTaskFilter
     template_name = "reforms/task_list.html"
 
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("item", "item__lead_leader")
+            .prefetch_related("units")
+            .order_by("deadline", "item__number", "order")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        on = today()
+        for task in context["object_list"]:
+            task.badge = _light_badge(task.light(on))
+        context["active"] = "tasks"
+        return context
+
 
 class ItemDetail(ScopedDetailView):
+    """One item: sub-tasks, requests, progress timeline, attachments, 批示, history."""
+
     model = ReformItem
     template_name = "reforms/item_detail.html"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("group", "lead_leader", "lead_unit")
+            .prefetch_related("co_units")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        item, user, on = self.object, self.request.user, today()
+        tasks = list(
+            item.subtasks.prefetch_related(
+                "units",
+                Prefetch(
+                    "deadline_changes",
+                    queryset=DeadlineChange.objects.filter(
+                        status=RequestStatus.PENDING
+                    ).select_related("requested_by"),
+                    to_attr="pending_deadline",
+                ),
+                Prefetch(
+                    "completion_requests",
+                    queryset=CompletionRequest.objects.filter(
+                        status=RequestStatus.PENDING
+                    ).select_related("requested_by"),
+                    to_attr="pending_completion",
+                ),
+            )
+        )
+        reportable = set(
+            SubTask.objects.editable_by(user).filter(item=item).values_list("pk", flat=True)
+        )
+        for task in tasks:
+            task.badge = _light_badge(task.light(on))
+            task.can_report = task.pk in reportable and not task.is_done
+        item.light, item.percent = item.rollup(tasks, on)
+        reports = (
+            ProgressReport.objects.filter(subtask__item=item)
+            .select_related("subtask", "author", "unit")
+            .prefetch_related("attachments")[:100]
+        )
+        context.update(
+            {
+                "tasks": tasks,
+                "badge": _light_badge(item.light),
+                "reports": reports,
+                "instructions": item.instructions.select_related("leader"),
+                "experiences": item.experiences.all()[:20],
+                "history": _history(item, tasks),
+                "can_decide": workflow.can_decide(user),
+                "can_instruct": workflow.can_instruct(user),
+                "can_manage": user.supervises("reforms"),
+                "instruction_form": InstructionForm(),
+                "decision_form": DecisionForm(),
+                "active": "list",
+            }
+        )
+        return context
+
+
+def _history(item, tasks, limit=60):
+    """The item's and its sub-tasks' change history, newest first, as readable lines."""
+    records = chain(
+        item.history.select_related("history_user")[:limit],
+        SubTask.history.filter(item_id=item.pk).select_related("history_user")[:limit],
+    )
+    lines = []
+    for record in sorted(records, key=lambda r: r.history_date, reverse=True)[:limit]:
+        action = {"+": "新建", "~": "修改", "-": "删除"}[record.history_type]
+        changes = []
+        if record.history_type == "~" and record.prev_record is not None:
+            delta = record.diff_against(record.prev_record)
+            for change in delta.changes:
+                field = record.instance._meta.get_field(change.field)
+                changes.append(f"{field.verbose_name}：{_short(change.old)} → {_short(change.new)}")
+            if not changes:
+                continue
+        kind = record.instance._meta.verbose_name
+        lines.append(
+            {
+                "when": record.history_date,
+                "who": record.history_user or "系统（台账导入）",
+                "what": f"{action}{kind}“{_short(str(record.instance))}”",
+                "changes": changes,
+                "reason": record.history_change_reason or "",
+            }
+        )
+    return lines
+
+
+def _short(value, size=40):
+    if isinstance(value, list):
+        value = "、".join(str(v) for v in value) or "（空）"
+    text = "（空）" if value in (None, "") else str(value)
+    return text if len(text) <= size else text[: size - 1] + "…"
 
 
 @login_required
 def subtask(request, pk):
+    """A sub-task's own address (used by 我的待办 and reminders): its place on the item page."""
     task = get_object_or_404(SubTask.objects.visible_to(request.user), pk=pk)
-    return redirect(f"{task.item_id and ''}/reforms/items/{task.item_id}/#task-{task.pk}")
+    return redirect(reverse("reforms:item", args=[task.item_id]) + f"#task-{task.pk}")
+
+
+def _visible_task(request, pk):
+    return get_object_or_404(SubTask.objects.visible_to(request.user).select_related("item"), pk=pk)
+
+
+def _task_action(request, pk, form_class, action, title, initial=None):
+    """A form page about one sub-task that runs ``action(task, user, cleaned_data)``."""
+    task = _visible_task(request, pk)
+    if not workflow.can_report(request.user, task):
+        raise PermissionDenied("只有该任务的责任单位才能填报进展或提出申请。")
+    kwargs = {"subtask": task} if form_class is DeadlineChangeForm else {}
+    data = (request.POST, request.FILES) if request.method == "POST" else ()
+    form = form_class(*data, initial=initial(task) if initial else None, **kwargs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = action(task, request.user, form.cleaned_data)
+        except workflow.WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, message)
+            return redirect(reverse("reforms:item", args=[task.item_id]) + f"#task-{task.pk}")
+    return render(
+        request,
+        "reforms/task_form.html",
+        {"task": task, "form": form, "title": title, "badge": _light_badge(task.light())},
+    )
+
+
+@login_required
+def report_progress(request, pk):
+    def action(task, user, data):
+        workflow.report_progress(task, user, data["text"], data["percent"], data["files"])
+        return "进展已报送。"
+
+    return _task_action(
+        request, pk, ProgressForm, action, "填报进展", initial=lambda t: {"percent": t.percent}
+    )
+
+
+@login_required
+def request_deadline(request, pk):
+    def action(task, user, data):
+        workflow.request_deadline_change(
+            task, user, data["new_deadline"], data["long_term"], data["reason"]
+        )
+        return "时限调整申请已提交，等待县委改革办审核。"
+
+    return _task_action(request, pk, DeadlineChangeForm, action, "申请调整完成时限")
+
+
+@login_required
+def request_completion(request, pk):
+    def action(task, user, data):
+        workflow.request_completion(task, user, data["reason"])
+        return "完成申请已提交，等待县委改革办验收。"
+
+    return _task_action(request, pk, CompletionRequestForm, action, "申请完成销号")
+
+
+def _decision(request, pk, model, decide):
+    if request.method != "POST":
+        raise Http404
+    pending = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
+    form = DecisionForm(request.POST)
+    target = reverse("reforms:item", args=[pending.subtask.item_id]) + f"#task-{pending.subtask_id}"
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(target)
+    try:
+        result = decide(pk, request.user, form.cleaned_data["approve"], form.cleaned_data["note"])
+    except workflow.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"已{result.get_status_display()}：{result}")
+    return redirect(target)
+
+
+@login_required
+def decide_deadline(request, pk):
+    return _decision(request, pk, DeadlineChange, workflow.decide_deadline_change)
+
+
+@login_required
+def decide_completion(request, pk):
+    return _decision(request, pk, CompletionRequest, workflow.decide_completion)
+
+
+@login_required
+def add_instruction(request, pk):
+    item = get_object_or_404(ReformItem.objects.visible_to(request.user), pk=pk)
+    if request.method != "POST":
+        return redirect("reforms:item", pk=pk)
+    form = InstructionForm(request.POST)
+    if form.is_valid():
+        try:
+            workflow.give_instruction(
+                item, request.user, form.cleaned_data["text"], form.cleaned_data["given_on"]
+            )
+        except workflow.WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "批示已记录。")
+    else:
+        messages.error(request, "请填写批示内容和日期。")
+    return redirect(reverse("reforms:item", args=[pk]) + "#instructions")
+
+
+@login_required
+def attachment(request, pk):
+    """Evidence is served only to those who may see its sub-task."""
+    file = get_object_or_404(Attachment.objects.select_related("report"), pk=pk)
+    if not file.report.is_visible_to(request.user):
+        raise Http404
+    return FileResponse(file.file.open("rb"), as_attachment=True, filename=file.name)
+
+
+class SupervisorRequiredMixin:
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('login')}?next={request.path}")
+        if not request.user.supervises("reforms"):
+            raise PermissionDenied("只有县委改革办督查人员可以编辑台账。")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ItemCreate(SupervisorRequiredMixin, CreateView):
+    model = ReformItem
+    form_class = ItemForm
+    template_name = "reforms/item_form.html"
+
+    def get_initial(self):
+        last = ReformItem.objects.order_by("-year", "-number").first()
+        year = last.year if last else today().year
+        number = (last.number + 1) if last else 1
+        return {"year": year, "number": number}
+
+    def form_valid(self, form):
+        messages.success(self.request, "改革任务已创建，请添加细分任务。")
+        return super().form_valid(form)
+
+    def get_success_url(self):
+        return reverse("reforms:item", args=[self.object.pk])
+
+
+class ItemUpdate(SupervisorRequiredMixin, ScopedUpdateView):
+    model = ReformItem
+    form_class = ItemForm
+    template_name = "reforms/item_form.html"
+
+    @transaction.atomic
+    def post(self, request, *args, **kwargs):
+        ReformItem.objects.select_for_update().filter(pk=kwargs["pk"]).first()
+        return super().post(request, *args, **kwargs)
+
+    def get_success_url(self):
+        messages.success(self.request, "已保存。")
+        return reverse("reforms:item", args=[self.object.pk])
+
+
+class SubTaskCreate(SupervisorRequiredMixin, CreateView):
+    model = SubTask
+    form_class = SubTaskForm
+    template_name = "reforms/subtask_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.item = get_object_or_404(ReformItem, pk=kwargs["item"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        form.fields["units"].queryset = Unit.objects.filter(is_active=True)
+        return form
+
+    def form_valid(self, form):
+        form.instance.item = self.item
+        form.instance.order = self.item.subtasks.count() + 1
+        return super().form_valid(form)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(item=self.item, **kwargs)
+
+    def get_success_url(self):
+        return reverse("reforms:item", args=[self.item.pk]) + f"#task-{self.object.pk}"
+
+
+class SubTaskUpdate(SupervisorRequiredMixin, ScopedUpdateView):
+    model = SubTask
+    form_class = SubTaskForm
+    template_name = "reforms/subtask_form.html"
+
+    @transaction.atomic
+    def post(self, request, *args, **kwargs):
+        SubTask.objects.select_for_update().filter(pk=kwargs["pk"]).first()
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(item=self.object.item, **kwargs)
+
+    def get_success_url(self):
+        messages.success(self.request, "已保存。")
+        return reverse("reforms:item", args=[self.object.item_id]) + f"#task-{self.object.pk}"

@@ -185,11 +185,15 @@ class Ledger:
     def subtitle(self):
         return f"导出时间：{timezone.localtime():%Y年%m月%d日 %H:%M}"
 
+    def export_title(self, queryset):
+        """The title row; a ledger kept per year puts the year in it (import reads it back)."""
+        return self.title
+
     def export(self, queryset, subtitle=None):
         return write_ledger(
             self.columns,
             self.export_rows(queryset),
-            self.title,
+            self.export_title(queryset),
             subtitle=self.subtitle() if subtitle is None else subtitle,
             sheet_name=self.sheet_name,
         )

@@ -1,0 +1,195 @@
+"""Forms of the reform ledger; every error is said in Chinese next to its field."""
+
+from django import forms
+from django.conf import settings
+
+from county.forms import BootstrapFormMixin
+from county.models import Leader, SpecialGroup, Unit
+from county.status import today
+
+from .evidence import check_attachment
+from .models import ReformItem, SubTask
+
+MAX_FILES = 5
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one <input multiple>."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class ProgressForm(BootstrapFormMixin, forms.Form):
+    text = forms.CharField(
+        label="进展情况",
+        widget=forms.Textarea(
+            attrs={"rows": 5, "placeholder": "本阶段做了什么、取得什么成效、下一步安排"}
+        ),
+        max_length=4000,
+    )
+    percent = forms.IntegerField(label="完成进度（%）", min_value=0, max_value=100)
+    files = MultipleFileField(
+        label="佐证材料",
+        required=False,
+        help_text=(
+            f"可选，最多 {MAX_FILES} 个文件，每个不超过 "
+            f"{settings.UPLOAD_MAX_BYTES // 1024 // 1024} MB；支持 PDF、图片、Word、Excel、PPT。"
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["files"].widget.attrs["accept"] = (
+            ".pdf,.jpg,.jpeg,.png,.gif,.webp,.doc,.docx,.xls,.xlsx,.ppt,.pptx,image/*"
+        )
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        if len(files) > MAX_FILES:
+            raise forms.ValidationError(f"一次最多上传 {MAX_FILES} 个文件。")
+        for upload in files:
+            check_attachment(upload)
+        return files
+
+
+class DeadlineChangeForm(BootstrapFormMixin, forms.Form):
+    new_deadline = forms.DateField(
+        label="申请调整为",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    long_term = forms.BooleanField(label="改为长期任务（长期坚持）", required=False)
+    reason = forms.CharField(label="调整理由", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, subtask=None, **kwargs):
+        self.subtask = subtask
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("long_term") and not data.get("new_deadline"):
+            self.add_error("new_deadline", "请填写新的完成时限，或勾选“改为长期任务”。")
+        new = data.get("new_deadline")
+        if new and not data.get("long_term"):
+            if self.subtask and self.subtask.deadline == new and not self.subtask.long_term:
+                self.add_error("new_deadline", "新的完成时限与原时限相同。")
+            if new < today():
+                self.add_error("new_deadline", "新的完成时限不能早于今天。")
+        return data
+
+
+class CompletionRequestForm(BootstrapFormMixin, forms.Form):
+    reason = forms.CharField(
+        label="完成情况说明",
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": "完成了哪些工作，佐证材料见进展报告"}
+        ),
+    )
+
+
+class DecisionForm(BootstrapFormMixin, forms.Form):
+    approve = forms.TypedChoiceField(
+        label="审核结果",
+        choices=[("1", "同意"), ("0", "退回")],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label="审核意见", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("approve") is False and not data.get("note", "").strip():
+            self.add_error("note", "退回时必须填写退回理由。")
+        return data
+
+
+class InstructionForm(BootstrapFormMixin, forms.Form):
+    text = forms.CharField(label="批示内容", widget=forms.Textarea(attrs={"rows": 3}))
+    given_on = forms.DateField(
+        label="批示日期",
+        initial=today,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class VersionedModelForm(BootstrapFormMixin, forms.ModelForm):
+    """A ModelForm that refuses to overwrite a record changed by someone else meanwhile.
+
+    The form carries the record's latest history id; if another save happened since
+    the form was opened, the save is refused with a message instead of overwriting.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.current_version()
+
+    def current_version(self):
+        latest = self.instance.history.order_by("-history_id").values_list("history_id", flat=True)
+        return latest.first() or 0
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk and data.get("version") != self.current_version():
+            raise forms.ValidationError(
+                "该记录在您编辑期间已被他人修改。为避免覆盖他人的修改，本次未保存；"
+                "请刷新页面查看最新内容后重新编辑。"
+            )
+        return data
+
+
+class ItemForm(VersionedModelForm):
+    class Meta:
+        model = ReformItem
+        fields = [
+            "year",
+            "number",
+            "title",
+            "group",
+            "track",
+            "source",
+            "lead_leader",
+            "lead_unit",
+            "in_assessment",
+            "note",
+        ]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = SpecialGroup.objects.all()
+        self.fields["lead_leader"].queryset = Leader.objects.all()
+        self.fields["lead_unit"].queryset = Unit.objects.filter(is_active=True)
+
+
+class SubTaskForm(VersionedModelForm):
+    class Meta:
+        model = SubTask
+        fields = ["name", "units", "deadline", "long_term", "status", "note"]
+        widgets = {
+            "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "units": forms.SelectMultiple(attrs={"size": 8}),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("long_term") and not data.get("deadline"):
+            self.add_error("deadline", "请填写完成时限，或勾选“长期任务”。")
+        return data
