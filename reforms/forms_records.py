@@ -3,7 +3,7 @@
 from django import forms
 from django.db.models import Max
 
-from county.forms import BootstrapFormMixin
+from county.forms import BootstrapFormMixin, bootstrapify
 from county.models import Unit
 from county.status import today
 
@@ -13,13 +13,29 @@ from .models import Experience, FollowUpProblem, Innovation, ReformItem
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class StyledForm:
+    """Bootstrap styling applied after a form has adjusted its fields.
+
+    ``county.forms.bootstrapify`` reads ``form.errors`` on a bound form, which
+    validates it; so it must run only once the fields are final (``adjust``).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.adjust()
+        bootstrapify(self)
+
+    def adjust(self):
+        """Change fields here, not after ``__init__``."""
+
+
 def item_choices(field):
     """Reform items as "序号. 任务" without a query per row."""
     field.queryset = ReformItem.objects.order_by("-year", "number")
     field.label_from_instance = lambda item: f"{item.year}年 {item.number}. {item.title}"[:60]
 
 
-class FollowUpProblemForm(BootstrapFormMixin, forms.ModelForm):
+class FollowUpProblemForm(StyledForm, forms.ModelForm):
     """A supervisor of reforms records or corrects a follow-up problem."""
 
     class Meta:
@@ -37,8 +53,7 @@ class FollowUpProblemForm(BootstrapFormMixin, forms.ModelForm):
             "lead_unit": {"required": "请选择牵头单位。"},
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def adjust(self):
         self.fields["lead_unit"].queryset = Unit.objects.all()
         item_choices(self.fields["item"])
         if not self.instance.pk:
@@ -46,7 +61,7 @@ class FollowUpProblemForm(BootstrapFormMixin, forms.ModelForm):
             self.initial.setdefault("number", last + 1)
 
 
-class RecheckForm(BootstrapFormMixin, forms.Form):
+class RecheckForm(StyledForm, forms.Form):
     """回头看 of a rectified problem."""
 
     checked_on = forms.DateField(
@@ -64,8 +79,10 @@ class RecheckForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.initial.setdefault("checked_on", today())
         self.fields["result"].widget.attrs["class"] = "form-check-input"
+
+    def adjust(self):
+        self.initial.setdefault("checked_on", today())
 
     def clean_checked_on(self):
         value = self.cleaned_data["checked_on"]
@@ -94,7 +111,7 @@ class RectifiedForm(BootstrapFormMixin, forms.Form):
     )
 
 
-class InnovationForm(BootstrapFormMixin, forms.ModelForm):
+class InnovationForm(StyledForm, forms.ModelForm):
     """A unit's staff edit their own project; supervisors of reforms also set unit and reporting."""
 
     staff_fields = ["title", "innovation_point", "experience", "item"]
@@ -114,8 +131,11 @@ class InnovationForm(BootstrapFormMixin, forms.ModelForm):
         }
 
     def __init__(self, *args, supervisor=False, **kwargs):
+        self.supervisor = supervisor
         super().__init__(*args, **kwargs)
-        if supervisor:
+
+    def adjust(self):
+        if self.supervisor:
             self.fields["unit"].queryset = Unit.objects.all()
         else:
             for name in list(self.fields):
@@ -135,7 +155,7 @@ class InnovationForm(BootstrapFormMixin, forms.ModelForm):
         return super().save(commit)
 
 
-class ExperienceForm(BootstrapFormMixin, forms.ModelForm):
+class ExperienceForm(StyledForm, forms.ModelForm):
     """A supervisor of reforms records a published typical experience."""
 
     class Meta:
@@ -149,8 +169,7 @@ class ExperienceForm(BootstrapFormMixin, forms.ModelForm):
             "published_on": {"required": "请填写刊载日期。"},
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def adjust(self):
         self.fields["unit"].queryset = Unit.objects.all()
         item_choices(self.fields["item"])
 
