@@ -4,11 +4,14 @@ experiences and a few instructions, so that every page has something real to sho
 import datetime
 import random
 
+from django.db.models import F
+
 from county.models import Leader, Unit
+from county.status import today
 
 from .choices import ExperienceLevel, FollowUpStatus, Track
 from .ledger import ReformLedger
-from .models import Experience, FollowUpProblem, Innovation, Instruction, ReformItem
+from .models import Experience, FollowUpProblem, Innovation, Instruction, ReformItem, SubTask
 
 FOLLOW_UP_AREAS = {
     "被撤并乡镇管理": [
@@ -35,11 +38,32 @@ OUTLETS = [
 ]
 
 
+def _shift(date, years):
+    try:
+        return date.replace(year=date.year + years)
+    except ValueError:  # 29 February
+        return date.replace(year=date.year + years, day=28)
+
+
+def shift_to_this_year():
+    """Move the 2023 sample to the current year, so the demo shows a live mix of lights."""
+    years = today().year - 2023
+    if years <= 0:
+        return
+    ReformItem.objects.update(year=F("year") + years)
+    tasks = list(SubTask.objects.exclude(deadline=None))
+    for task in tasks:
+        task.deadline = _shift(task.deadline, years)
+    SubTask.objects.bulk_update(tasks, ["deadline"])
+
+
 def load(path, stdout):
     report = ReformLedger().run_import(path.read_bytes(), None, name=path.name)
     if not report.ok:
         stdout.write("改革台账演示数据导入失败：" + "；".join(str(e) for e in report.errors))
         return
+    shift_to_this_year()
+    year = max(today().year, 2023)
     rng = random.Random(2023)
     items = list(ReformItem.objects.order_by("number"))
     departments = list(Unit.objects.departments())
@@ -63,7 +87,7 @@ def load(path, stdout):
                 problem=problem if number <= 15 else f"{rng.choice(townships).name}{problem}",
                 measures="制定整改方案，明确责任人和时限，逐项销号。",
                 lead_unit=rng.choice(townships + departments[:10]),
-                deadline=datetime.date(2023, rng.choice([10, 11, 12]), 28),
+                deadline=datetime.date(year, rng.choice([10, 11, 12]), 28),
                 status=rng.choice(list(FollowUpStatus.values)),
                 item=rng.choice(items[60:74]),
             )
@@ -76,7 +100,7 @@ def load(path, stdout):
             innovation_point="以小切口推动治理方式创新，群众参与度高。",
             experience="形成可复制推广的工作流程和制度文件。" if reported else "",
             reported=reported,
-            reported_on=datetime.date(2023, 9, 1) + datetime.timedelta(days=n)
+            reported_on=datetime.date(year, 9, 1) + datetime.timedelta(days=n)
             if reported
             else None,
             item=rng.choice(items[74:]),
@@ -88,7 +112,7 @@ def load(path, stdout):
             title=f"示范县{item.title.removeprefix('深化').removeprefix('推进')}的探索与实践（{n}）",
             outlet=outlet,
             level=level,
-            published_on=datetime.date(2023, 1, 1) + datetime.timedelta(days=rng.randint(0, 270)),
+            published_on=datetime.date(year, 1, 1) + datetime.timedelta(days=rng.randint(0, 270)),
             unit=item.lead_unit,
             item=item,
         )
@@ -102,7 +126,7 @@ def load(path, stdout):
                 item=item,
                 leader=secretary,
                 text="请牵头单位加快推进，确保按期完成，决不能出现任何失分。",
-                given_on=datetime.date(2023, 9, 20),
+                given_on=datetime.date(year, 9, 20),
                 created_by=clerk,
             )
     stdout.write(f"改革台账：{report.summary()}")

@@ -67,10 +67,11 @@ class ReformItemFilter(BootstrapFilterSet):
         label="责任单位", queryset=Unit.objects.all(), method="responsible_unit"
     )
     light = LightFilter(method="by_light")
-    overdue = django_filters.BooleanFilter(
-        label="有逾期",
+    overdue = django_filters.ChoiceFilter(
+        label="逾期情况",
+        choices=[("yes", "有逾期细分任务"), ("no", "无逾期细分任务")],
+        empty_label="全部",
         method="has_overdue",
-        widget=django_filters.widgets.BooleanWidget(),
     )
 
     class Meta:
@@ -93,7 +94,7 @@ class ReformItemFilter(BootstrapFilterSet):
 
     def has_overdue(self, queryset, name, value):
         overdue = Exists(SubTask.objects.filter(task_light_q(Light.OVERDUE), item=OuterRef("pk")))
-        return queryset.filter(overdue if value else ~overdue)
+        return queryset.filter(overdue if value == "yes" else ~overdue)
 
 
 class SubTaskFilter(BootstrapFilterSet):

@@ -9,13 +9,13 @@ import re
 from collections import Counter
 
 from django.db.models import Prefetch
-from django.utils import timezone
 
 from county.ledger import CellError, Column, Ledger, Section, parsers, save_changes
 from county.ledger.context import ParseContext
 from county.naming import normalize_name
 
 from .choices import Source, TaskStatus, Track
+from .filtersets import ReformItemFilter
 from .models import ProgressReport, ReformItem, SubTask
 
 _SECTION_NUMBER = re.compile(r"^[（(]?[一二三四五六七八九十百\d]+[)）]?[、.．]?")
@@ -89,6 +89,7 @@ class ReformLedger(Ledger):
     title = "全面深化改革工作台账"
     sheet_name = "改革台账"
     model = ReformItem
+    filterset_class = ReformItemFilter
     success_url_name = "reforms:list"
     columns = [
         Column(
@@ -383,8 +384,6 @@ class ReformLedger(Ledger):
             values["status"] = status
         if values.get("status") == TaskStatus.DONE:
             values["percent"] = 100
-            if task.completed_on is None:
-                values["completed_on"] = timezone.localdate()
         changed = save_changes(task, values, user)
         if progress is not None and progress != (task.progress or None):
             ProgressReport.objects.create(

@@ -277,6 +277,7 @@ def _history(item, tasks, limit=60):
         item.history.select_related("history_user")[:limit],
         SubTask.history.filter(item_id=item.pk).select_related("history_user")[:limit],
     )
+    unit_names = dict(Unit.objects.values_list("pk", "name"))
     lines = []
     for record in sorted(records, key=lambda r: r.history_date, reverse=True)[:limit]:
         action = {"+": "新建", "~": "修改", "-": "删除"}[record.history_type]
@@ -285,7 +286,10 @@ def _history(item, tasks, limit=60):
             delta = record.diff_against(record.prev_record)
             for change in delta.changes:
                 field = record.instance._meta.get_field(change.field)
-                changes.append(f"{field.verbose_name}：{_short(change.old)} → {_short(change.new)}")
+                old, new = change.old, change.new
+                if field.many_to_many:  # through rows: [{"subtask": 1, "unit": 42}, …]
+                    old, new = _unit_names(old, unit_names), _unit_names(new, unit_names)
+                changes.append(f"{field.verbose_name}：{_short(old)} → {_short(new)}")
             if not changes:
                 continue
         kind = record.instance._meta.verbose_name
@@ -299,6 +303,10 @@ def _history(item, tasks, limit=60):
             }
         )
     return lines
+
+
+def _unit_names(rows, names):
+    return [names.get(row.get("unit"), "?") for row in rows or []]
 
 
 def _short(value, size=40):
