@@ -487,3 +487,14 @@ def test_tabs_mark_the_current_section(client_as, problems):
     assert 'data-testid="reform-tabs"' in page
     tab = page.split('href="/reforms/followups/"')[0].rsplit("<a", 1)[1]
     assert "active" in tab
+
+
+@pytest.mark.parametrize(
+    "name", ["reforms:followups", "reforms:innovations", "reforms:experiences"]
+)
+def test_list_pages_stay_within_a_fixed_number_of_queries(
+    client_as, problems, innovations, django_assert_max_num_queries, name
+):
+    client = client_as("leader01")
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse(name)).status_code == 200
