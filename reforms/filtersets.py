@@ -146,9 +146,13 @@ class FollowUpProblemFilter(BootstrapFilterSet):
     """后半篇文章: area, lead unit, status, text."""
 
     q = django_filters.CharFilter(label="关键词", method="search")
-    area = django_filters.ChoiceFilter(label="领域", choices=follow_up_areas)
-    lead_unit = django_filters.ModelChoiceFilter(label="牵头单位", queryset=Unit.objects.all())
-    status = django_filters.ChoiceFilter(label="状态", choices=FollowUpStatus.choices)
+    area = django_filters.ChoiceFilter(label="领域", choices=follow_up_areas, empty_label="全部")
+    lead_unit = django_filters.ModelChoiceFilter(
+        label="牵头单位", queryset=Unit.objects.all(), empty_label="全部"
+    )
+    status = django_filters.ChoiceFilter(
+        label="状态", choices=FollowUpStatus.choices, empty_label="全部"
+    )
 
     class Meta:
         model = FollowUpProblem
@@ -164,7 +168,9 @@ class InnovationFilter(BootstrapFilterSet):
     """微改革微创新: unit, reported or not, text."""
 
     q = django_filters.CharFilter(label="关键词", method="search")
-    unit = django_filters.ModelChoiceFilter(label="承担单位", queryset=Unit.objects.all())
+    unit = django_filters.ModelChoiceFilter(
+        label="承担单位", queryset=Unit.objects.all(), empty_label="全部"
+    )
     reported = django_filters.BooleanFilter(label="是否报送", widget=ReportedWidget())
 
     class Meta:
@@ -183,7 +189,9 @@ class ExperienceFilter(BootstrapFilterSet):
     """典型经验: level, outlet text, date range, unit, item."""
 
     q = django_filters.CharFilter(label="标题", field_name="title", lookup_expr="icontains")
-    level = django_filters.ChoiceFilter(label="层级", choices=ExperienceLevel.choices)
+    level = django_filters.ChoiceFilter(
+        label="层级", choices=ExperienceLevel.choices, empty_label="全部"
+    )
     outlet = django_filters.CharFilter(label="刊载载体", lookup_expr="icontains")
     published_from = django_filters.DateFilter(
         label="刊载日期起", field_name="published_on", lookup_expr="gte", widget=DATE_WIDGET
@@ -191,8 +199,12 @@ class ExperienceFilter(BootstrapFilterSet):
     published_to = django_filters.DateFilter(
         label="刊载日期止", field_name="published_on", lookup_expr="lte", widget=DATE_WIDGET
     )
-    unit = django_filters.ModelChoiceFilter(label="报送单位", queryset=Unit.objects.all())
-    item = django_filters.ModelChoiceFilter(label="关联改革任务", queryset=ReformItem.objects.all())
+    unit = django_filters.ModelChoiceFilter(
+        label="报送单位", queryset=Unit.objects.all(), empty_label="全部"
+    )
+    item = django_filters.ModelChoiceFilter(
+        label="关联改革任务", queryset=ReformItem.objects.all(), empty_label="全部"
+    )
 
     class Meta:
         model = Experience
