@@ -39,6 +39,18 @@ def site_url():
     return (getattr(settings, "SITE_URL", "") or os.environ.get("SITE_URL", "")).rstrip("/")
 
 
+def most_urgent(reminders):
+    """One row per item: an item both escalated and in the weekly summary is shown once."""
+    rank = {u: i for i, u in enumerate(URGENCY_ORDER)}
+    best = {}
+    for reminder in reminders:
+        key = (reminder.item_key, reminder.object_id)
+        urgency = URGENCY_OF_RULE.get(reminder.rule, Urgency.OVERDUE)
+        if key not in best or rank[urgency] < rank[URGENCY_OF_RULE[best[key].rule]]:
+            best[key] = reminder
+    return list(best.values())
+
+
 def group(reminders):
     """Reminders grouped by workstream (registry order) and urgency (逾期 first).
 
@@ -46,7 +58,7 @@ def group(reminders):
     """
     order = {w.key: i for i, w in enumerate(registry)}
     by_ws = {}
-    for reminder in reminders:
+    for reminder in most_urgent(reminders):
         urgency = URGENCY_OF_RULE.get(reminder.rule, Urgency.OVERDUE)
         by_ws.setdefault(reminder.workstream, {}).setdefault(urgency, []).append(reminder)
     groups = []
@@ -63,7 +75,7 @@ def group(reminders):
 
 def counts(reminders):
     """How many items per urgency, most urgent first: ``[(label, n), …]``."""
-    tally = Counter(URGENCY_OF_RULE.get(r.rule, Urgency.OVERDUE) for r in reminders)
+    tally = Counter(URGENCY_OF_RULE.get(r.rule, Urgency.OVERDUE) for r in most_urgent(reminders))
     return [(Urgency(u).label, tally[u]) for u in URGENCY_ORDER if tally[u]]
 
 
@@ -112,7 +124,7 @@ def render_text(digest, reminders):
             "user": digest.user,
             "day": digest.day,
             "groups": group(reminders),
-            "total": len(reminders),
+            "total": len(most_urgent(reminders)),
             "site": site_url(),
         },
     )

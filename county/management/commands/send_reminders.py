@@ -51,7 +51,8 @@ class Command(BaseCommand):
             out(f"  · {user.username} {user}（{where}）：{parts}；邮件：{_email_label(email)}")
         out(f"逾期升级（督查人员、牵头县领导）{report.escalations} 条。")
         if report.notices:
-            out(f"新下发督办单 {len(report.notices)} 份：{'、'.join(report.notices)}")
+            shown = "、".join(report.notices[:10]) + ("等" if len(report.notices) > 10 else "")
+            out(f"新下发督办单 {len(report.notices)} 份：{shown}")
         if report.units_without_account:
             names = "、".join(report.units_without_account)
             out(self.style.WARNING(f"以下责任单位没有启用的账号，提醒已改发督查人员：{names}"))

@@ -56,8 +56,11 @@ def celery_app(celery_config):
 @pytest.fixture
 def only_test_workstream(monkeypatch):
     """Reminders see only the test workstream, whatever the real ones hold in the demo."""
+    from django.urls import get_resolver
+
     from county.registry import registry
 
+    get_resolver().url_patterns  # noqa: B018  build the URLconf from the full registry first
     monkeypatch.setattr(registry, "_items", {"testing": registry.get("testing")})
 
 
