@@ -3,7 +3,8 @@
 - 后半篇文章: the lead unit marks a problem 已整改 (with a note kept in its history);
   a supervisor's 回头看 sets 回头看通过, or puts the problem back to 整改中 when it recurred.
 - 微改革微创新: the owning unit reports a project to the reform office (报送县委改革办).
-- Progress reports: the newest report becomes the sub-task's 工作进展 and percent.
+
+Progress reports follow ``reforms.workflow.report_progress``.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,8 +12,8 @@ from django.db import transaction
 
 from county.status import today
 
-from .choices import FollowUpStatus, RecheckResult, TaskStatus
-from .models import WORKSTREAM, ProgressReport, Recheck
+from .choices import FollowUpStatus, RecheckResult
+from .models import WORKSTREAM, Recheck
 
 
 def supervises_reforms(user):
@@ -66,17 +67,3 @@ def report_innovation(innovation, user):
     innovation._change_reason = "报送县委改革办"
     innovation.save()
     return innovation
-
-
-@transaction.atomic
-def add_progress(subtask, user, text, percent):
-    """A progress report on a sub-task the user may edit; it becomes the sub-task's progress."""
-    report = ProgressReport.objects.create(
-        subtask=subtask, text=text, percent=percent, author=user, unit=user.unit
-    )
-    subtask.progress = text
-    subtask.percent = percent
-    if subtask.status == TaskStatus.NOT_STARTED:
-        subtask.status = TaskStatus.IN_PROGRESS
-    subtask.save()
-    return report

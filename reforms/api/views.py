@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from county.api import ScopedModelViewSet
 from county.choices import Role
 
-from .. import records
+from .. import records, workflow
 from ..filtersets import (
     ExperienceFilter,
     FollowUpProblemFilter,
@@ -128,7 +128,11 @@ class ProgressReportViewSet(ReformViewSet):
         if not subtask.is_editable_by(user):
             raise PermissionDenied("您无权填报该细分任务的进展。")
         data = serializer.validated_data
-        serializer.instance = records.add_progress(subtask, user, data["text"], data["percent"])
+        try:
+            report = workflow.report_progress(subtask, user, data["text"], data["percent"])
+        except workflow.WorkflowError as error:
+            raise serializers.ValidationError({"detail": [str(error)]}) from None
+        serializer.instance = report
 
 
 class FollowUpProblemViewSet(ReformViewSet):

@@ -258,6 +258,16 @@ def test_progress_is_validated_and_a_refused_report_changes_nothing(api_as, task
     assert snapshot(tasks["own"]) == before
 
 
+def test_no_progress_on_a_finished_subtask(api_as, tasks):
+    SubTask.objects.filter(pk=tasks["own"].pk).update(status=TaskStatus.DONE)
+    before = snapshot(tasks["own"])
+    response = api_as("d09").post(
+        f"{API}/progress/", {"subtask": tasks["own"].pk, "text": "x", "percent": 5}, format="json"
+    )
+    assert response.status_code == 400
+    assert snapshot(tasks["own"]) == before
+
+
 def test_staff_cannot_change_a_progress_report(api_as, tasks):
     client = api_as("d09")
     created = client.post(
@@ -271,6 +281,7 @@ def test_staff_cannot_change_a_progress_report(api_as, tasks):
 
 
 def test_supervisor_of_reforms_reports_progress(api_as, tasks):
+    SubTask.objects.filter(pk=tasks["other"].pk).update(status=TaskStatus.IN_PROGRESS)
     response = api_as("sup_d03").post(
         f"{API}/progress/",
         {"subtask": tasks["other"].pk, "text": "督查", "percent": 50},
