@@ -116,3 +116,67 @@ def test_the_beat_schedule_runs_every_day_at_0830_shanghai(db):
 def test_the_task_acks_late_and_is_rejected_when_the_worker_dies():
     assert send_reminders.acks_late is True
     assert send_reminders.reject_on_worker_lost is True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_run_is_completed_by_the_next_run(
+    world, dossier, user_named, celery_app, tmp_path
+):
+    """A real ``celery worker`` process, SIGKILLed while sending; the next run finishes."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.core import mail
+
+    make_items(dossier, user_named)
+    log = tmp_path / "mail.log"
+    db = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.county.reminders.worker_settings",
+        "DATABASE_URL": (
+            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/"
+            f"{db['NAME']}"
+        ),
+        "TEST_EMAIL_BACKEND": "tests.county.reminders.blocking_mail.EmailBackend",
+        "MAIL_LOG": str(log),
+    }
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("the kill test runs on PostgreSQL")
+    celery = Path(sys.executable).with_name("celery")
+    worker = subprocess.Popen(
+        [str(celery), "-A", "county", "worker", "-P", "solo", "-l", "warning", "-Q", "celery"],
+        env=env,
+        cwd=settings.BASE_DIR,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        send_reminders.delay(MONDAY.isoformat())
+        hang = Path(str(log) + ".hang")
+        deadline = time.monotonic() + TIMEOUT
+        while not hang.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert hang.exists(), "the worker never reached the second e-mail"
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+    # Killed while e-mailing the second digest: the first is delivered, the rest pending.
+    assert Notification.objects.count() >= 1
+    assert Digest.objects.filter(status=Digest.Status.PENDING).exists()
+    # The next run (beat tomorrow morning, or by hand) sends only what is missing.
+    mail.outbox.clear()
+    report = run(MONDAY)
+    users = list(Notification.objects.values_list("user_id", flat=True))
+    assert len(users) == len(set(users)) == Digest.objects.count()
+    assert not Digest.objects.filter(status=Digest.Status.PENDING).exists()
+    assert not Reminder.objects.filter(digest__isnull=True).exists()
+    emailed = log.read_text().splitlines() + [m.to[0] for m in mail.outbox]
+    assert len(emailed) == len(set(emailed)) == Digest.objects.count()
+    assert report.recorded == 0  # everything was recorded before the kill; only sending remained
