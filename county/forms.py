@@ -18,24 +18,40 @@ class LoginForm(AuthenticationForm):
 
 
 def bootstrapify(form):
-    """Add Bootstrap classes (and is-invalid on errors) to every widget of ``form``."""
-    for name, field in form.fields.items():
+    """Add Bootstrap classes to every widget of ``form`` (call it after fields are final)."""
+    for field in form.fields.values():
         widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
+        if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect)):
             css = "form-check-input"
         elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
             css = "form-select"
         else:
             css = "form-control"
-        if form.is_bound and name in form.errors:
-            css += " is-invalid"
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+        if css not in widget.attrs.get("class", "").split():
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
     return form
 
 
+def mark_invalid(form):
+    """Add Bootstrap's is-invalid to the widgets of fields with errors (after validation)."""
+    for name in form.errors:
+        if name in form.fields:
+            widget = form.fields[name].widget
+            if "is-invalid" not in widget.attrs.get("class", ""):
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
 class BootstrapFormMixin:
-    """Mixin for Django forms: Bootstrap classes on all widgets."""
+    """Mixin for Django forms: Bootstrap classes on all widgets, is-invalid on errors.
+
+    Styling reads no errors in ``__init__``, so a subclass may still change its fields
+    and querysets after ``super().__init__()``; errors are marked once validation ran.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         bootstrapify(self)
+
+    def full_clean(self):
+        super().full_clean()
+        mark_invalid(self)

@@ -13,12 +13,8 @@ from .models import Experience, FollowUpProblem, Innovation, ReformItem
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class StyledForm:
-    """Bootstrap styling applied after a form has adjusted its fields.
-
-    ``county.forms.bootstrapify`` reads ``form.errors`` on a bound form, which
-    validates it; so it must run only once the fields are final (``adjust``).
-    """
+class StyledForm(BootstrapFormMixin):
+    """A Bootstrap form with an ``adjust`` hook for changing fields; new fields get styled too."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -26,7 +22,7 @@ class StyledForm:
         bootstrapify(self)
 
     def adjust(self):
-        """Change fields here, not after ``__init__``."""
+        """Change fields here."""
 
 
 def item_choices(field):

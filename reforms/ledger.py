@@ -10,7 +10,15 @@ from collections import Counter
 
 from django.db.models import Prefetch
 
-from county.ledger import CellError, Column, Ledger, Section, parsers, save_changes
+from county.ledger import (
+    CellError,
+    Column,
+    Ledger,
+    Section,
+    bulk_create_with_history,
+    parsers,
+    save_changes,
+)
 from county.ledger.context import ParseContext
 from county.naming import normalize_name
 
@@ -211,8 +219,10 @@ class ReformLedger(Ledger):
             self._check(entry, report)
         if not report.ok:
             return  # everything is rolled back anyway; spare the writes
+        new = _NewRecords()
         for entry in groups:
-            self._write_item(entry, existing.get(entry["number"]), year, report, user)
+            self._write_item(entry, existing.get(entry["number"]), year, report, user, new)
+        new.save(user)
 
     def _group_rows(self, rows, report, context):
         """Rows → one entry per item: its first row, its sub-task rows, its section."""
@@ -325,21 +335,21 @@ class ReformLedger(Ledger):
             values["group"] = group
         return values
 
-    def _write_item(self, entry, item, year, report, user):
+    def _write_item(self, entry, item, year, report, user, new):
         values = self._item_values(entry)
         subtask_values = [self._subtask_values(row, values) for row in entry["rows"]]
         co_units = []
         for task in subtask_values:
             co_units += [u for u in task["units"] if u not in co_units]
-        values["co_units"] = co_units
         label = f"{entry['number']}. {values['title']}"
         if item is None:
-            item = ReformItem(year=year, number=entry["number"])
-            save_changes(item, values, user)
+            item = ReformItem(year=year, number=entry["number"], **values)
+            new.items.append(item)
+            new.item_units.append(co_units)
             report.add_created("改革任务", label, entry["first"])
             existing_tasks = []
         else:
-            changed = save_changes(item, values, user)
+            changed = save_changes(item, {**values, "co_units": co_units}, user)
             if changed:
                 report.add_updated("改革任务", label, changed, entry["first"])
             else:
@@ -349,7 +359,7 @@ class ReformLedger(Ledger):
         for order, (row, task_values, task) in enumerate(
             zip(entry["rows"], subtask_values, matched, strict=True), start=1
         ):
-            self._write_subtask(item, order, row, task_values, task, report, user)
+            self._write_subtask(item, order, row, task_values, task, report, user, new)
         leftover = [t for t in existing_tasks if t not in matched]
         if leftover:
             names = "、".join(f"“{t.name}”" for t in leftover)
@@ -370,13 +380,12 @@ class ReformLedger(Ledger):
         values["_progress"] = row["progress"] if row.has_column("progress") else None
         return values
 
-    def _write_subtask(self, item, order, row, values, task, report, user):
+    def _write_subtask(self, item, order, row, values, task, report, user, new):
         status = values.pop("_status")
         progress = values.pop("_progress")
+        units = values.pop("units")
         values["order"] = order
         creating = task is None
-        if creating:
-            task = SubTask(item=item)
         if status is False:  # 是否完成 = 否: not done, whatever the detail
             if creating or task.status == TaskStatus.DONE:
                 values["status"] = TaskStatus.IN_PROGRESS
@@ -384,21 +393,20 @@ class ReformLedger(Ledger):
             values["status"] = status
         if values.get("status") == TaskStatus.DONE:
             values["percent"] = 100
-        changed = save_changes(task, values, user)
-        if progress is not None and progress != (task.progress or None):
-            ProgressReport.objects.create(
-                subtask=task,
-                text=progress,
-                percent=task.percent,
-                author=user,
-                unit=getattr(user, "unit", None),
-                from_import=True,
-            )
-            changed += save_changes(task, {"progress": progress}, user)
-        label = f"{item.number}-{order} {task.name}"
+        label = f"{item.number}-{order} {values['name']}"
         if creating:
+            task = SubTask(item=item, progress=progress or "", **values)
+            new.tasks.append(task)
+            new.task_units.append(units)
+            if progress:
+                new.reports.append(_import_report(task, progress, user))
             report.add_created("细分任务", label, row)
-        elif changed:
+            return
+        changed = save_changes(task, {**values, "units": units}, user)
+        if progress is not None and progress != (task.progress or None):
+            new.reports.append(_import_report(task, progress, user))
+            changed += save_changes(task, {"progress": progress}, user)
+        if changed:
             report.add_updated("细分任务", label, changed, row)
         else:
             report.add_unchanged("细分任务")
@@ -444,6 +452,31 @@ class ReformLedger(Ledger):
                     "in_assessment": item.in_assessment,
                     "note": task.note or None,
                 }
+
+
+def _import_report(task, text, user):
+    return ProgressReport(
+        subtask=task,
+        text=text,
+        percent=task.percent,
+        author=user,
+        unit=getattr(user, "unit", None),
+        from_import=True,
+    )
+
+
+class _NewRecords:
+    """New items, sub-tasks and progress reports, written in bulk at the end of an import."""
+
+    def __init__(self):
+        self.items, self.item_units = [], []
+        self.tasks, self.task_units = [], []
+        self.reports = []
+
+    def save(self, user):
+        bulk_create_with_history(ReformItem, self.items, {"co_units": self.item_units}, user)
+        bulk_create_with_history(SubTask, self.tasks, {"units": self.task_units}, user)
+        bulk_create_with_history(ProgressReport, self.reports, user=user)
 
 
 def _match_subtasks(existing, names):

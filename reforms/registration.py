@@ -42,7 +42,12 @@ def figures(user):
             f"{task_list}?light=done",
             "success",
         ),
-        Figure("典型经验刊载", Experience.objects.count(), reverse("reforms:experiences"), "info"),
+        Figure(
+            "典型经验刊载",
+            Experience.objects.visible_to(user).count(),
+            reverse("reforms:experiences"),
+            "info",
+        ),
     ]
 
 

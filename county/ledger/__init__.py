@@ -5,7 +5,7 @@ See docs/ledger.md: a workstream subclasses :class:`Ledger`, lists its
 """
 
 from . import parsers
-from .changes import save_changes
+from .changes import bulk_create_with_history, save_changes
 from .columns import Column
 from .deadlines import Deadline, parse_deadline
 from .errors import CellError, LedgerFileError
@@ -23,6 +23,7 @@ __all__ = [
     "LedgerRow",
     "RowError",
     "Section",
+    "bulk_create_with_history",
     "parse_deadline",
     "parsers",
     "save_changes",

@@ -54,3 +54,54 @@ def save_changes(instance, values, user=None, reason="Excel导入"):
         for name, value in many.items():
             getattr(instance, name).set(value)
     return changed
+
+
+def bulk_create_with_history(model, objs, many=None, user=None, reason="Excel导入"):
+    """Create many new records in a few queries, each with its "created" history record.
+
+    ``many`` maps a many-to-many field name to a list (aligned with ``objs``) of the
+    related objects of each record; the through rows and, when the model's history
+    tracks that field, the history's copy of them are written in bulk as well. One
+    query per table instead of several per record: a 5,000-item ledger imports in
+    seconds, not minutes.
+    """
+    if not objs:
+        return []
+    model._default_manager.bulk_create(objs, batch_size=1000)
+    many = many or {}
+    through_rows = {}
+    for name, related in many.items():
+        field = model._meta.get_field(name)
+        through = field.remote_field.through
+        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+        rows = [
+            through(**{f"{source}_id": obj.pk, f"{target}_id": other.pk})
+            for obj, others in zip(objs, related, strict=True)
+            for other in others
+        ]
+        through._default_manager.bulk_create(rows, batch_size=2000)
+        through_rows[name] = (source, target, rows)
+    history = model.history.bulk_history_create(
+        objs, default_user=user, default_change_reason=reason, batch_size=1000
+    )
+    history_by_pk = {record.id: record.pk for record in history}
+    historical = model.history.model
+    for name, (source, target, rows) in through_rows.items():
+        accessor = f"historical{model._meta.model_name}_{name}"
+        try:
+            copy = historical._meta.get_field(accessor).related_model
+        except Exception:  # this field's history is not tracked
+            continue
+        copy._default_manager.bulk_create(
+            [
+                copy(
+                    id=row.pk,
+                    history_id=history_by_pk[getattr(row, f"{source}_id")],
+                    **{f"{source}_id": getattr(row, f"{source}_id")},
+                    **{f"{target}_id": getattr(row, f"{target}_id")},
+                )
+                for row in rows
+            ],
+            batch_size=2000,
+        )
+    return objs

@@ -58,13 +58,13 @@ def test_second_run_changes_nothing(demo, settings):
     assert "本次新增或更新 0 条" in out.getvalue()
 
 
-@pytest.mark.django_db
-def test_refuses_demo_accounts_when_debug_is_off(settings):
+def test_refuses_demo_accounts_when_debug_is_off(demo, settings):
     settings.DEBUG = False
-    User.objects.all().delete()
+    User.objects.filter(username="d40").delete()
+    before = (User.objects.count(), Unit.history.count())
     with pytest.raises(CommandError, match="拒绝创建演示账号"):
         call_command("load_demo", stdout=io.StringIO())
-    assert not User.objects.exists()
+    assert (User.objects.count(), Unit.history.count()) == before
     call_command("load_demo", "--no-accounts", stdout=io.StringIO())
     assert Unit.objects.count() == 60
-    assert not User.objects.exists()
+    assert not User.objects.filter(username="d40").exists()
