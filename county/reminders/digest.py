@@ -9,7 +9,6 @@ the mail server, so SMTP trouble never holds back the in-app notice.
 """
 
 import logging
-import os
 from collections import Counter
 
 from django.conf import settings
@@ -36,7 +35,7 @@ MAX_EMAIL_ATTEMPTS = 3
 
 def site_url():
     """The address put in front of links in e-mails (SITE_URL setting or variable)."""
-    return (getattr(settings, "SITE_URL", "") or os.environ.get("SITE_URL", "")).rstrip("/")
+    return settings.SITE_URL.rstrip("/")
 
 
 def most_urgent(reminders):

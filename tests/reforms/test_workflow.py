@@ -331,3 +331,22 @@ def test_import_page_lists_errors_and_offers_no_confirm(client, empty_ledger, us
         {"file": SimpleUploadedFile("x.csv", "序号,改革任务\n1,甲".encode())},
     ).content.decode()
     assert "CSV 文本文件" in csv
+
+
+def test_empty_template_downloads_and_imports_as_having_no_rows(client, empty_ledger, user_named):
+    client.force_login(user_named("sup_d03"))
+    response = client.get(reverse("ledger:template", args=["reforms"]))
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    from reforms.ledger import ReformLedger
+
+    report = ReformLedger().run_import(response.content)
+    assert [str(e) for e in report.errors] == ["文件：表头下面没有数据行。"]
+
+
+def test_admin_lists_reform_items(client, demo, user_named):
+    client.force_login(user_named("admin"))
+    page = client.get(reverse("admin:reforms_reformitem_changelist")).content.decode()
+    assert "改革任务" in page
+    item = ReformItem.objects.first()
+    assert client.get(reverse("admin:reforms_reformitem_change", args=[item.pk])).status_code == 200
