@@ -5,7 +5,7 @@ import unicodedata
 
 _SPACES = re.compile(r"\s+")
 # Separators clerks put between several unit names in one cell.
-_LIST_SEPARATORS = re.compile(r"[、，,；;/\n\r]+")
+LIST_SEPARATORS = re.compile(r"[、，,；;/\n\r]+")
 
 
 def normalize_name(text):
@@ -20,7 +20,7 @@ def split_names(text):
     if text is None:
         return []
     text = unicodedata.normalize("NFKC", str(text))
-    return [n for n in (normalize_name(part) for part in _LIST_SEPARATORS.split(text)) if n]
+    return [n for n in (normalize_name(part) for part in LIST_SEPARATORS.split(text)) if n]
 
 
 class UnitResolver:

@@ -61,7 +61,12 @@ class Header:
 
 
 def _match_row(cells, columns):
-    positions = {}
+    """Column key -> index: exact names first, then a header that contains one name.
+
+    The second pass catches headers such as "牵头单位及责任人" or "2023年工作进展"; a header
+    containing names of two different columns equally well is left alone.
+    """
+    positions, unmatched = {}, []
     for index, cell in enumerate(cells):
         if is_empty(cell):
             continue
@@ -69,6 +74,20 @@ def _match_row(cells, columns):
             if column.key not in positions and column.matches(cell):
                 positions[column.key] = index
                 break
+        else:
+            unmatched.append((index, header_key(cell)))
+    for index, key in unmatched:
+        best, length, tie = None, 0, False
+        for column in columns:
+            if column.key in positions:
+                continue
+            found = max((len(n) for n in column.names if len(n) >= 2 and n in key), default=0)
+            if found > length:
+                best, length, tie = column, found, False
+            elif found and found == length:
+                tie = True
+        if best is not None and not tie:
+            positions[best.key] = index
     return positions
 
 

@@ -7,8 +7,9 @@ Chinese message when the cell cannot be used. Empty cells never reach a parser
 
 import decimal as _decimal
 import re
+import unicodedata
 
-from county.naming import normalize_name, split_names
+from county.naming import LIST_SEPARATORS, normalize_name, split_names
 
 from .deadlines import parse_date, parse_deadline
 from .errors import CellError
@@ -121,14 +122,23 @@ def _kind_label(kind):
 
 
 def units(value, context):
-    """Several units from one cell ("县住建局、县交通局\\n城关镇"), in order, without repeats."""
+    """Several units from one cell ("县住建局、县交通局\n城关镇"), in order, without repeats.
+
+    Names separated only by spaces ("县财政局 县教育局") are split when the whole is unknown.
+    """
     found, unknown = [], []
-    for name in split_names(value):
+    for part in LIST_SEPARATORS.split(unicodedata.normalize("NFKC", str(value))):
+        name = normalize_name(part)
+        if not name:
+            continue
         match = context.units.resolve(name)
-        if match is None:
+        candidates = [match] if match else [context.units.resolve(p) for p in part.split()]
+        if match is None and (len(candidates) < 2 or None in candidates):
             unknown.append(name)
-        elif match not in found:
-            found.append(match)
+            continue
+        for unit_ in candidates:
+            if unit_ not in found:
+                found.append(unit_)
     if unknown:
         raise CellError("；".join(str(_unknown_unit(name)) for name in unknown))
     return found

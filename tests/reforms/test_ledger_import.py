@@ -301,3 +301,38 @@ def test_command_dry_run_json_and_export(empty_ledger, tmp_path, capsys):
     call_command("export_ledger", "reforms", str(out))
     call_command("import_ledger", "reforms", str(out), "--json")
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["unchanged"] == 236
+
+
+def test_variant_headers_that_only_contain_a_known_name(empty_ledger):
+    rows = [
+        ["2023年改革任务推进情况表"],
+        [
+            "编号",
+            "改革任务名称",
+            "具体工作举措",
+            "牵头县领导",
+            "牵头单位及责任人",
+            "责任单位（配合单位）",
+            "完成时限要求",
+            "2023年工作进展",
+            "是否完成",
+        ],
+        [
+            1,
+            "甲改革",
+            "举措一",
+            "孙伟",
+            "县委宣传部",
+            "县财政局 县教育局",
+            "2023年9月底前",
+            "已完成",
+            "√",
+        ],
+    ]
+    report = ReformLedger().run_import(xlsx(rows))
+    assert report.ok, [str(e) for e in report.errors]
+    first = task(1, 1)
+    assert first.name == "举措一" and first.deadline == D(2023, 9, 30)
+    assert first.status == TaskStatus.DONE and first.progress == "已完成"
+    assert unit_names(first) == ["县教育局", "县财政局"]
+    assert ReformItem.objects.get(number=1).lead_unit.name == "县委宣传部"
