@@ -52,19 +52,24 @@ class LightFilter(django_filters.ChoiceFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("choices", Light.choices)
         kwargs.setdefault("label", "状态")
+        kwargs.setdefault("empty_label", "全部")
         super().__init__(*args, **kwargs)
 
 
 class ReformItemFilter(BootstrapFilterSet):
     q = django_filters.CharFilter(label="关键词", method="search")
-    group = django_filters.ModelChoiceFilter(label="专项小组", queryset=SpecialGroup.objects.all())
-    track = django_filters.ChoiceFilter(label="类别", choices=Track.choices)
-    lead_leader = django_filters.ModelChoiceFilter(
-        label="牵头县领导", queryset=Leader.objects.all()
+    group = django_filters.ModelChoiceFilter(
+        label="专项小组", queryset=SpecialGroup.objects.all(), empty_label="全部"
     )
-    lead_unit = django_filters.ModelChoiceFilter(label="牵头单位", queryset=Unit.objects.all())
+    track = django_filters.ChoiceFilter(label="类别", choices=Track.choices, empty_label="全部")
+    lead_leader = django_filters.ModelChoiceFilter(
+        label="牵头县领导", queryset=Leader.objects.all(), empty_label="全部"
+    )
+    lead_unit = django_filters.ModelChoiceFilter(
+        label="牵头单位", queryset=Unit.objects.all(), empty_label="全部"
+    )
     unit = django_filters.ModelChoiceFilter(
-        label="责任单位", queryset=Unit.objects.all(), method="responsible_unit"
+        label="责任单位", queryset=Unit.objects.all(), method="responsible_unit", empty_label="全部"
     )
     light = LightFilter(method="by_light")
     overdue = django_filters.ChoiceFilter(
@@ -100,18 +105,26 @@ class ReformItemFilter(BootstrapFilterSet):
 class SubTaskFilter(BootstrapFilterSet):
     q = django_filters.CharFilter(label="关键词", method="search")
     group = django_filters.ModelChoiceFilter(
-        label="专项小组", field_name="item__group", queryset=SpecialGroup.objects.all()
+        label="专项小组",
+        field_name="item__group",
+        queryset=SpecialGroup.objects.all(),
+        empty_label="全部",
     )
     track = django_filters.ChoiceFilter(
-        label="类别", field_name="item__track", choices=Track.choices
+        label="类别", field_name="item__track", choices=Track.choices, empty_label="全部"
     )
     lead_leader = django_filters.ModelChoiceFilter(
-        label="牵头县领导", field_name="item__lead_leader", queryset=Leader.objects.all()
+        label="牵头县领导",
+        field_name="item__lead_leader",
+        queryset=Leader.objects.all(),
+        empty_label="全部",
     )
     unit = django_filters.ModelChoiceFilter(
-        label="责任单位", field_name="units", queryset=Unit.objects.all()
+        label="责任单位", field_name="units", queryset=Unit.objects.all(), empty_label="全部"
     )
-    status = django_filters.ChoiceFilter(label="完成状态", choices=TaskStatus.choices)
+    status = django_filters.ChoiceFilter(
+        label="完成状态", choices=TaskStatus.choices, empty_label="全部"
+    )
     light = LightFilter(method="by_light")
 
     class Meta:
