@@ -350,3 +350,22 @@ def test_admin_lists_reform_items(client, demo, user_named):
     assert "改革任务" in page
     item = ReformItem.objects.first()
     assert client.get(reverse("admin:reforms_reformitem_change", args=[item.pk])).status_code == 200
+
+
+def test_progress_report_saves_when_the_broker_is_unreachable(client, item, user_named):
+    """Reminders come from the daily scan; reporting progress never talks to Redis."""
+    from county.celery import app
+
+    saved = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    try:
+        task = agri_task(item)
+        client.force_login(user_named("d21"))
+        response = client.post(
+            reverse("reforms:report", args=[task.pk]), {"text": "Redis 停了照样报送", "percent": 10}
+        )
+        assert response.status_code == 302
+        task.refresh_from_db()
+        assert task.progress == "Redis 停了照样报送"
+    finally:
+        app.conf.broker_url = saved
