@@ -5,6 +5,8 @@ import datetime
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from county.filtersets import BootstrapFilterSet
 from county.models import Leader, SpecialGroup, Unit
@@ -89,6 +91,7 @@ class ReformItemFilter(BootstrapFilterSet):
             | Exists(SubTask.objects.filter(item=OuterRef("pk"), name__icontains=value))
         )
 
+    @extend_schema_field(OpenApiTypes.INT)
     def responsible_unit(self, queryset, name, value):
         return queryset.filter(
             Q(lead_unit=value) | Exists(SubTask.objects.filter(item=OuterRef("pk"), units=value))

@@ -10,8 +10,7 @@
 """
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -40,14 +39,6 @@ from .serializers import (
     ReformItemSerializer,
     SubTaskSerializer,
 )
-
-
-class ItemApiFilter(ReformItemFilter):
-    """ReformItemFilter, with the type of its ``unit`` filter told to the OpenAPI schema."""
-
-    @extend_schema_field(OpenApiTypes.INT)
-    def responsible_unit(self, queryset, name, value):
-        return super().responsible_unit(queryset, name, value)
 
 
 class ReformWritePermission(permissions.IsAuthenticated):
@@ -99,7 +90,7 @@ class ReformItemViewSet(ReformViewSet):
         .order_by("-year", "number")
     )
     serializer_class = ReformItemSerializer
-    filterset_class = ItemApiFilter
+    filterset_class = ReformItemFilter
 
 
 class SubTaskViewSet(ReformViewSet):
