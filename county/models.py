@@ -53,10 +53,6 @@ class Unit(models.Model):
         """The shortest name clerks use, for narrow table cells."""
         return min([self.name, *self.alias_list], key=len)
 
-    @property
-    def is_township(self):
-        return self.kind == UnitKind.TOWNSHIP
-
     def clean(self):
         if self.kind == UnitKind.TOWNSHIP and not self.township_kind:
             raise ValidationError({"township_kind": "乡镇（街道）必须选择乡镇类别。"})

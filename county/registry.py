@@ -83,9 +83,6 @@ class Registry:
         self._items[workstream.key] = workstream
         return workstream
 
-    def unregister(self, key):
-        self._items.pop(key, None)
-
     def __iter__(self):
         return iter(sorted(self._items.values(), key=lambda w: (w.order, w.key)))
 
@@ -98,9 +95,6 @@ class Registry:
     def label(self, key):
         workstream = self._items.get(key)
         return workstream.label if workstream else key
-
-    def choices(self):
-        return [(w.key, w.label) for w in self]
 
     def dated_work(self):
         return [(w, dw) for w in self for dw in w.dated_work]
