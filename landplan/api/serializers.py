@@ -1,0 +1,120 @@
+"""Serializers of the spatial-planning API."""
+
+from rest_framework import serializers
+
+from county.status import today
+
+from ..choices import Stage
+from ..models import PlanArea, ProgressNote, StageChange
+
+
+class PlanAreaSerializer(serializers.ModelSerializer):
+    """An area; the stage changes only through the ``move`` action, townships by import."""
+
+    level_display = serializers.CharField(source="get_level_display", read_only=True)
+    batch_display = serializers.CharField(source="get_batch_display", read_only=True)
+    stage_display = serializers.CharField(source="get_stage_display", read_only=True)
+    lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True)
+    township_names = serializers.SerializerMethodField()
+    light = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PlanArea
+        fields = [
+            "id",
+            "name",
+            "title",
+            "level",
+            "level_display",
+            "batch",
+            "batch_display",
+            "townships",
+            "township_names",
+            "villages",
+            "lead_unit",
+            "lead_unit_name",
+            "compiler",
+            "stage",
+            "stage_display",
+            "city_review_deadline",
+            "completion_deadline",
+            "next_deadline",
+            "light",
+            "note",
+        ]
+        read_only_fields = [
+            "name",
+            "title",
+            "level",
+            "batch",
+            "townships",
+            "villages",
+            "lead_unit",
+            "stage",
+            "next_deadline",
+        ]
+
+    def get_township_names(self, area) -> list[str]:
+        return [t.name for t in area.townships.all()]
+
+    def get_light(self, area) -> str:
+        return str(area.light.value)
+
+    def validate(self, data):
+        city = data.get(
+            "city_review_deadline", getattr(self.instance, "city_review_deadline", None)
+        )
+        done = data.get("completion_deadline", getattr(self.instance, "completion_deadline", None))
+        if city and done and city > done:
+            raise serializers.ValidationError(
+                {"city_review_deadline": "报市级审查时限不能晚于完成时限。"}
+            )
+        return data
+
+
+class MoveSerializer(serializers.Serializer):
+    """A stage change: to_stage (1–7), date (default today), note (required to go back)."""
+
+    to_stage = serializers.ChoiceField(choices=Stage.choices)
+    date = serializers.DateField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate_date(self, value):
+        if value > today():
+            raise serializers.ValidationError("日期不能晚于今天。")
+        return value
+
+
+class StageChangeSerializer(serializers.ModelSerializer):
+    from_stage_display = serializers.CharField(source="get_from_stage_display", read_only=True)
+    to_stage_display = serializers.CharField(source="get_to_stage_display", read_only=True)
+    user_name = serializers.CharField(source="user.__str__", read_only=True, default="")
+
+    class Meta:
+        model = StageChange
+        fields = [
+            "id",
+            "area",
+            "from_stage",
+            "from_stage_display",
+            "to_stage",
+            "to_stage_display",
+            "date",
+            "note",
+            "user",
+            "user_name",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ProgressNoteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProgressNote
+        fields = ["id", "area", "date", "text", "author", "unit", "created_at"]
+        read_only_fields = ["author", "unit", "created_at"]
+
+    def validate_date(self, value):
+        if value > today():
+            raise serializers.ValidationError("日期不能晚于今天。")
+        return value

@@ -1,0 +1,331 @@
+"""Plan areas (片区) of the village spatial planning, their stage timeline and progress notes.
+
+A plan area moves through seven stages in order (``Stage``): one step forward at a
+time, or from a review stage back to 修改完善 with a reason; a finished plan
+(批复/完成) does not move. The rule lives in :func:`check_move` and
+:meth:`PlanArea.move_to`; pages, API and tests all go through them.
+
+The next deadline of an area is its city-review deadline while the plan is before
+报市级审查, else its completion deadline. It is stored in ``next_deadline`` (kept up
+to date on save) so that the reminders, 我的待办 and the cockpit can query it.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from county.choices import Role, UnitKind
+from county.scoping import ScopedQuerySet, UnitOwnedModel
+from county.status import DUE_SOON_DAYS, LIGHT_TONES, Light, light_for, today
+
+from .choices import REVIEW_STAGES, STAGE_TONES, Batch, Level, Stage
+
+WORKSTREAM = "landplan"
+
+
+class StageError(ValidationError):
+    """A stage change the rules do not allow (message in Chinese)."""
+
+
+def next_deadline_for(stage, city_review_deadline, completion_deadline):
+    """The deadline that matters now: city review before 报市级审查, else completion."""
+    if stage < Stage.CITY_REVIEW and city_review_deadline is not None:
+        return city_review_deadline
+    return completion_deadline
+
+
+def check_move(current, target, reason=""):
+    """Raise StageError unless ``current`` → ``target`` is allowed; returns the kind of move."""
+    current, target = Stage(current), Stage(target)
+    if current == Stage.DONE:
+        raise StageError("规划已批复/完成，不能再变更阶段。")
+    if target == current:
+        raise StageError(f"规划已处于“{current.label}”阶段。")
+    if target == current + 1:
+        if target == Stage.REVISING and current in REVIEW_STAGES and not reason.strip():
+            raise StageError("审查后进入修改完善，须填写审查意见或原因。")
+        return "forward"
+    if target == Stage.REVISING and current in REVIEW_STAGES:
+        if not reason.strip():
+            raise StageError("退回修改完善须填写原因（审查意见）。")
+        return "back"
+    if target < current:
+        raise StageError("只能从审查阶段退回到“修改完善”，不能退回其他阶段。")
+    raise StageError(f"不能跳过阶段：下一阶段是“{Stage(current + 1).label}”。")
+
+
+def allowed_targets(current):
+    """The stages an area at ``current`` may move to (forward one, or back to 修改完善)."""
+    current = Stage(current)
+    if current == Stage.DONE:
+        return []
+    targets = [Stage(current + 1)]
+    if current in REVIEW_STAGES and Stage.REVISING not in targets:
+        targets.append(Stage.REVISING)
+    return targets
+
+
+def can_change_stage(user, area):
+    """Supervisors of landplan (县自然资源局) and the lead unit's staff; not townships, leaders."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return False
+    if user.supervises(WORKSTREAM):
+        return True
+    return (
+        user.role == Role.STAFF and user.unit_id is not None and user.unit_id == area.lead_unit_id
+    )
+
+
+class PlanAreaQuerySet(ScopedQuerySet):
+    """Plan areas with the scoping rules and the light filter."""
+
+    def open(self):
+        return self.exclude(stage=Stage.DONE)
+
+    def with_light(self, light, on=None):
+        on = on or today()
+        soon = on + datetime.timedelta(days=DUE_SOON_DAYS)
+        if light == Light.DONE:
+            return self.filter(stage=Stage.DONE)
+        open_ = self.open()
+        if light == Light.OVERDUE:
+            return open_.filter(next_deadline__lt=on)
+        if light == Light.DUE_SOON:
+            return open_.filter(next_deadline__gte=on, next_deadline__lte=soon)
+        if light == Light.NORMAL:
+            return open_.filter(next_deadline__gt=soon)
+        if light == Light.LONG_TERM:
+            return open_.filter(next_deadline__isnull=True)
+        return self
+
+    def for_list(self):
+        return self.select_related("lead_unit").prefetch_related("townships")
+
+
+class PlanArea(UnitOwnedModel):
+    """A 片区 plan (乡镇级 or 村级): identified by its name and its township(s)."""
+
+    workstream = WORKSTREAM
+    unit_paths = ("lead_unit", "townships")
+
+    name = models.CharField("片区名称", max_length=100)
+    title = models.CharField("全称", max_length=200, editable=False, default="")
+    level = models.CharField("层级", max_length=20, choices=Level.choices)
+    batch = models.CharField("批次", max_length=20, choices=Batch.choices)
+    townships = models.ManyToManyField(
+        "county.Unit",
+        related_name="landplan_areas",
+        limit_choices_to={"kind": UnitKind.TOWNSHIP},
+        verbose_name="涉及乡镇",
+    )
+    villages = models.ManyToManyField(
+        "county.Village", blank=True, related_name="landplan_areas", verbose_name="涉及村"
+    )
+    lead_unit = models.ForeignKey(
+        "county.Unit",
+        on_delete=models.PROTECT,
+        related_name="landplan_led_areas",
+        verbose_name="牵头单位",
+    )
+    compiler = models.CharField("编制单位", max_length=200, blank=True)
+    stage = models.PositiveSmallIntegerField(
+        "当前阶段", choices=Stage.choices, default=Stage.BASE_DATA
+    )
+    city_review_deadline = models.DateField("报市级审查时限", null=True, blank=True)
+    completion_deadline = models.DateField("完成时限")
+    next_deadline = models.DateField("下一时限", null=True, blank=True, editable=False)
+    note = models.TextField("备注", blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    history = HistoricalRecords(m2m_fields=[townships, villages])
+
+    objects = PlanAreaQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "片区规划"
+        verbose_name_plural = "片区规划"
+        ordering = ["level", "batch", "pk"]
+        indexes = [models.Index(fields=["stage", "next_deadline"])]
+
+    def __str__(self):
+        return self.title or self.name
+
+    def get_absolute_url(self):
+        return reverse("landplan:area_detail", args=[self.pk])
+
+    @staticmethod
+    def make_title(name, townships):
+        names = "、".join(t.name for t in townships)
+        return f"{name}（{names}）" if names else name
+
+    def save(self, *args, **kwargs):
+        self.next_deadline = self.compute_next_deadline()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "next_deadline", "updated_at"}
+        super().save(*args, **kwargs)
+
+    # --- the milestone rule ---------------------------------------------------
+    def compute_next_deadline(self):
+        return next_deadline_for(self.stage, self.city_review_deadline, self.completion_deadline)
+
+    @property
+    def is_done(self):
+        return self.stage == Stage.DONE
+
+    def light_on(self, on=None):
+        return light_for(self.compute_next_deadline(), done=self.is_done, on=on)
+
+    @property
+    def light(self):
+        return self.light_on()
+
+    @property
+    def light_tone(self):
+        return LIGHT_TONES[self.light]
+
+    @property
+    def next_deadline_label(self):
+        if self.stage < Stage.CITY_REVIEW and self.city_review_deadline is not None:
+            return "报市级审查时限"
+        return "完成时限"
+
+    @property
+    def stage_tone(self):
+        return STAGE_TONES[Stage(self.stage)]
+
+    @property
+    def allowed_targets(self):
+        return allowed_targets(self.stage)
+
+    def move_to(self, target, user=None, date=None, reason=""):
+        """Change the stage by the rule, record it on the timeline; returns the StageChange."""
+        date = date or today()
+        with transaction.atomic():
+            area = PlanArea.objects.select_for_update().get(pk=self.pk)
+            check_move(area.stage, target, reason)
+            last = area.stage_changes.order_by("-date", "-pk").first()
+            if date > today():
+                raise StageError("日期不能晚于今天。")
+            if last and date < last.date:
+                raise StageError(f"日期不能早于上一次阶段变更（{last.date:%Y年%-m月%-d日}）。")
+            change = StageChange.objects.create(
+                area=area,
+                from_stage=area.stage,
+                to_stage=target,
+                date=date,
+                note=reason.strip(),
+                user=user,
+            )
+            area.stage = target
+            area._history_user = user
+            area._change_reason = f"阶段：{Stage(change.from_stage).label} → {Stage(target).label}"
+            area.save(update_fields=["stage"])
+        self.stage, self.next_deadline = area.stage, area.next_deadline
+        return change
+
+    def stage_steps(self):
+        """The seven stages with the date each was (last) reached, for the stepper."""
+        reached = {}
+        for change in self.stage_changes.all():
+            reached[change.to_stage] = change.date  # ordered by date: the last one wins
+        steps = []
+        for stage in Stage:
+            if stage < self.stage:
+                state = "past"
+            elif stage == self.stage:
+                state = "done" if stage == Stage.DONE else "current"
+            else:
+                state = "future"
+            steps.append({"stage": stage, "date": reached.get(stage), "state": state})
+        return steps
+
+
+class StageChange(UnitOwnedModel):
+    """One step on an area's milestone timeline: from → to, on a date, by whom, why."""
+
+    workstream = WORKSTREAM
+    unit_paths = ("area__lead_unit", "area__townships")
+
+    area = models.ForeignKey(
+        PlanArea, on_delete=models.CASCADE, related_name="stage_changes", verbose_name="片区"
+    )
+    from_stage = models.PositiveSmallIntegerField(
+        "原阶段", choices=Stage.choices, null=True, blank=True
+    )
+    to_stage = models.PositiveSmallIntegerField("新阶段", choices=Stage.choices)
+    date = models.DateField("日期")
+    note = models.TextField("说明", blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="操作人",
+    )
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "阶段变更"
+        verbose_name_plural = "阶段变更"
+        ordering = ["date", "pk"]
+
+    def __str__(self):
+        return f"{self.area}：{self.get_to_stage_display()}"
+
+    @property
+    def is_back(self):
+        return (
+            self.from_stage is not None
+            and self.to_stage == Stage.REVISING
+            and (self.from_stage + 1 != Stage.REVISING)
+        )
+
+
+class ProgressNote(UnitOwnedModel):
+    """A progress note (进展) on an area, by its lead unit, a township involved or a supervisor."""
+
+    workstream = WORKSTREAM
+    unit_paths = ("area__lead_unit", "area__townships")
+
+    area = models.ForeignKey(
+        PlanArea, on_delete=models.CASCADE, related_name="notes", verbose_name="片区"
+    )
+    date = models.DateField("日期")
+    text = models.TextField("进展情况")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="填报人",
+    )
+    unit = models.ForeignKey(
+        "county.Unit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="填报单位",
+    )
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "进展情况"
+        verbose_name_plural = "进展情况"
+        ordering = ["-date", "-pk"]
+
+    def __str__(self):
+        return f"{self.area} {self.date}"
+
+
+OPEN = ~Q(stage=Stage.DONE)
