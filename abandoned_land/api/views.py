@@ -1,0 +1,110 @@
+"""DRF viewsets of 撂荒地整治: the same scoping, FilterSet and rules as the pages.
+
+Township staff change their own parcels' planting and status (PATCH; the loop's rules
+in ``Parcel.apply_update``); base data (township, village, code, area …) and creating
+or deleting parcels are for supervisors; leaders read.
+"""
+
+from django.core.exceptions import ValidationError
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from county.api import ScopedModelViewSet
+
+from ..figures import summary
+from ..filtersets import ParcelFilter
+from ..forms import BASE_FIELDS
+from ..models import Inspection, Parcel, can_supervise
+from .serializers import InspectionSerializer, ParcelSerializer
+
+
+def _as_drf_error(error):
+    if hasattr(error, "error_dict"):
+        return serializers.ValidationError(error.message_dict)
+    return serializers.ValidationError({"detail": error.messages})
+
+
+class ParcelViewSet(ScopedModelViewSet):
+    queryset = Parcel.objects.for_list().order_by("township__order", "code")
+    serializer_class = ParcelSerializer
+    filterset_class = ParcelFilter
+
+    def check_permissions(self, request):
+        super().check_permissions(request)
+        if self.action == "create" and not can_supervise(request.user):
+            raise PermissionDenied("只有督查单位可以新增地块。")
+
+    def check_object_permissions(self, request, obj):
+        super().check_object_permissions(request, obj)  # not visible: 404; not editable: 403
+        if self.action == "destroy" and not can_supervise(request.user):
+            raise PermissionDenied("只有督查单位可以删除地块。")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        finding = data.pop("finding", "")
+        parcel = Parcel(**data)
+        try:
+            parcel.full_clean()
+        except ValidationError as error:
+            raise _as_drf_error(error) from None
+        parcel._history_user = self.request.user
+        parcel.save()
+        serializer.instance = parcel
+        if finding:
+            Inspection.objects.create(parcel=parcel, finding=finding, user=self.request.user)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        finding = data.pop("finding", "")
+        if not can_supervise(self.request.user):
+            locked = sorted(set(data) & set(BASE_FIELDS))
+            if locked:
+                raise PermissionDenied(
+                    f"乡镇只能更新整治、种植和状态，不能修改：{'、'.join(locked)}。"
+                )
+        parcel = Parcel.objects.get(pk=serializer.instance.pk)
+        try:
+            parcel.apply_update(self.request.user, data, finding)
+        except ValidationError as error:
+            raise _as_drf_error(error) from None
+        serializer.instance = parcel
+
+    @action(detail=False, methods=["get"])
+    def summary(self, request):
+        """The overview's figures over the visible (and filtered) parcels."""
+        queryset = self.filter_queryset(self.get_queryset())
+        data = summary(request.user, queryset)
+        return Response(
+            {
+                "count": data["count"],
+                "area": str(data["area"]),
+                "by_status": {
+                    k: {"count": v["count"], "area": str(v["area"])}
+                    for k, v in data["by_status"].items()
+                },
+                "still_abandoned_area": str(data["still_abandoned_area"]),
+                "use_rate": float(data["use_rate"]),
+                "at_risk_count": data["at_risk_count"],
+                "reabandoned_count": data["reabandoned_count"],
+            }
+        )
+
+
+class InspectionViewSet(ScopedModelViewSet):
+    """巡查记录: read the visible ones; township staff and supervisors add them."""
+
+    queryset = Inspection.objects.select_related("user").order_by("-inspected_on", "-pk")
+    serializer_class = InspectionSerializer
+    filterset_fields = ["parcel"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def perform_create(self, serializer):
+        parcel = serializer.validated_data["parcel"]
+        if not Parcel.objects.visible_to(self.request.user).filter(pk=parcel.pk).exists():
+            raise serializers.ValidationError({"parcel": "地块不存在。"})
+        if not parcel.is_editable_by(self.request.user):
+            raise PermissionDenied("您无权为该地块登记巡查。")
+        serializer.save(user=self.request.user, status_before=parcel.status,
+                        status_after=parcel.status)  # fmt: skip

@@ -1,0 +1,87 @@
+"""The workstream's figures, computed once for the overview, the cockpit and the API.
+
+One aggregate query over the visible parcels gives parcels and 亩 by status and the
+at-risk count; everything else is arithmetic on it.
+"""
+
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+
+from county.registry import Figure
+
+from . import rules
+from .choices import IN_USE, REMEDIATED_EVER, STILL_ABANDONED, ParcelStatus
+from .models import Parcel
+
+ZERO = Decimal("0")
+
+
+def _mu(value):
+    """亩 to two decimals (SQLite sums decimals as floats)."""
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
+def summary(user, queryset=None):
+    """Counts and 亩 by status, the targets (减存量 …) and the at-risk count."""
+    parcels = Parcel.objects.visible_to(user) if queryset is None else queryset
+    rows = parcels.values("status").annotate(n=Count("pk"), area=Sum("area"))
+    by_status = {s: {"count": 0, "area": ZERO} for s in ParcelStatus.values}
+    for row in rows:
+        by_status[row["status"]] = {"count": row["n"], "area": _mu(row["area"])}
+    at_risk = parcels.filter(rules.AT_RISK).aggregate(n=Count("pk"), area=Sum("area"))
+
+    def total(statuses, key):
+        return sum((by_status[s][key] for s in statuses), 0 if key == "count" else ZERO)
+
+    remediated_area = total(REMEDIATED_EVER, "area")
+    in_use_area = total(IN_USE, "area")
+    return {
+        "by_status": by_status,
+        "count": total(ParcelStatus.values, "count"),
+        "area": total(ParcelStatus.values, "area"),
+        "remediated_count": total(REMEDIATED_EVER, "count"),
+        "remediated_area": remediated_area,
+        "still_abandoned_count": total(STILL_ABANDONED, "count"),
+        "still_abandoned_area": total(STILL_ABANDONED, "area"),
+        "in_use_area": in_use_area,
+        "use_rate": round(in_use_area * 100 / remediated_area, 1) if remediated_area else 0,
+        "at_risk_count": at_risk["n"],
+        "at_risk_area": _mu(at_risk["area"]),
+        "reabandoned_count": by_status[ParcelStatus.REABANDONED]["count"],
+        "reabandoned_area": by_status[ParcelStatus.REABANDONED]["area"],
+    }
+
+
+def by_township(user):
+    """亩 by status per township (for the stacked chart), in the townships' order."""
+    rows = (
+        Parcel.objects.visible_to(user)
+        .values("township", "township__name", "township__order")
+        .annotate(
+            **{
+                status: Sum("area", filter=Q(status=status), default=ZERO)
+                for status in ParcelStatus.values
+            }
+        )
+        .order_by("township__order", "township__name")
+    )
+    return list(rows)
+
+
+def cockpit_figures(user):
+    """Figures for 工作总览 (county cockpit)."""
+    data = summary(user)
+    url = reverse("abandoned_land:parcel_list")
+    return [
+        Figure(
+            "已整治（亩）",
+            f"{data['remediated_area']:,.1f}",
+            f"{url}?status=remediated_ever",
+            "primary",
+        ),
+        Figure("用好率", f"{data['use_rate']}%", f"{url}?status=in_use", "success"),
+        Figure("整治后无种植计划", data["at_risk_count"], f"{url}?at_risk=1", "warning"),
+        Figure("复撂荒地块", data["reabandoned_count"], f"{url}?status=reabandoned", "danger"),
+    ]

@@ -1,0 +1,38 @@
+"""How 撂荒地整治 plugs into county/: dated work, cockpit figures, ledger, demo, URLs."""
+
+from county.registry import DatedWork, Workstream, registry
+
+
+def register():
+    from . import rules
+    from .demo import load_demo
+    from .figures import cockpit_figures
+    from .ledger import ParcelLedger
+    from .models import Parcel
+
+    registry.register(
+        Workstream(
+            key="abandoned_land",
+            label="撂荒地整治",
+            url_name="abandoned_land:overview",
+            icon="bi-flower1",
+            order=30,
+            dated_work=[
+                DatedWork(
+                    key="abandoned_land.parcel",
+                    label="撂荒地待种植",
+                    model=Parcel,
+                    deadline_field="planting_deadline",
+                    title_field="code",
+                    open_filter=rules.AWAITING_PLANTING,
+                    url_name="abandoned_land:parcel_detail",
+                    leader_path="township__liaison_leaders",
+                )
+            ],
+            figures=cockpit_figures,
+            ledger=ParcelLedger(),
+            load_demo=load_demo,
+            urls="abandoned_land.urls",
+            api_urls="abandoned_land.api.urls",
+        )
+    )

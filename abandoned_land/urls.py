@@ -1,0 +1,14 @@
+"""Pages of 撂荒地整治, mounted at /abandoned_land/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "abandoned_land"
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("parcels/", views.ParcelList.as_view(), name="parcel_list"),
+    path("parcels/<int:pk>/", views.ParcelDetail.as_view(), name="parcel_detail"),
+    path("parcels/<int:pk>/update/", views.parcel_update, name="parcel_update"),
+    path("parcels/<int:pk>/inspect/", views.inspection_create, name="inspection_create"),
+]

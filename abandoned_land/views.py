@@ -1,0 +1,174 @@
+"""Pages of 撂荒地整治: overview, parcel list, parcel page, update and inspection forms.
+
+Every page reads through ``visible_to`` (another township's parcel is a 404); changes go
+through :meth:`Parcel.apply_update`, which holds the loop's rules.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from county.base_views import ScopedDetailView, ScopedListView
+
+from .choices import STATUS_COLORS, ParcelStatus
+from .figures import by_township, summary
+from .filtersets import ParcelFilter
+from .forms import InspectionForm, ParcelUpdateForm
+from .models import Inspection, Parcel, can_supervise
+
+
+def ledger_links(query_string=""):
+    export = reverse("ledger:export", args=["abandoned_land"])
+    return {
+        "import": reverse("ledger:import", args=["abandoned_land"]),
+        "export": f"{export}?{query_string}" if query_string else export,
+        "template": reverse("ledger:template", args=["abandoned_land"]),
+    }
+
+
+@login_required
+def overview(request):
+    """概览: parcels and 亩 by status, the three targets, risks, and 亩 by status per township."""
+    data = summary(request.user)
+    townships = by_township(request.user)
+    statuses = [
+        {
+            "key": status.value,
+            "label": status.label,
+            "color": STATUS_COLORS[status],
+            "count": data["by_status"][status]["count"],
+            "area": data["by_status"][status]["area"],
+        }
+        for status in ParcelStatus
+    ]
+    charts = {
+        "statuses": [{k: s[k] for k in ("key", "label", "color")} for s in statuses],
+        "townships": {
+            "labels": [row["township__name"] for row in townships],
+            "ids": [row["township"] for row in townships],
+            "series": {s.value: [float(row[s.value]) for row in townships] for s in ParcelStatus},
+        },
+        "list_url": reverse("abandoned_land:parcel_list"),
+    }
+    return render(
+        request,
+        "abandoned_land/overview.html",
+        {"data": data, "statuses": statuses, "charts": charts, "active": "overview"},
+    )
+
+
+class ParcelList(ScopedListView):
+    """地块台账: filters, table (cards on a phone), pagination, Excel export."""
+
+    model = Parcel
+    filterset_class = ParcelFilter
+    template_name = "abandoned_land/parcel_list.html"
+    page_title = "地块台账"
+    active = "list"
+
+    def get_queryset(self):
+        return super().get_queryset().for_list().order_by("township__order", "code")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            page_title=self.page_title,
+            active=self.active,
+            can_supervise=can_supervise(self.request.user),
+            ledger=ledger_links(context["query_string"]),
+        )
+        return context
+
+
+class ParcelDetail(ScopedDetailView):
+    """A parcel with its inspections (who/when/what) and its change history."""
+
+    model = Parcel
+    template_name = "abandoned_land/parcel_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().for_list()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        parcel = self.object
+        context.update(
+            parcel=parcel,
+            active="list",
+            inspections=parcel.inspections.select_related("user"),
+            history=parcel.history.select_related("history_user").order_by("-history_date")[:30],
+            inspection_form=kwargs.get("inspection_form")
+            or (InspectionForm() if context["can_edit"] else None),
+        )
+        return context
+
+
+def _editable_parcel(request, pk):
+    parcel = get_object_or_404(Parcel.objects.visible_to(request.user).for_list(), pk=pk)
+    if not parcel.is_editable_by(request.user):
+        raise PermissionDenied("您无权修改该地块。")
+    return parcel
+
+
+@login_required
+def parcel_update(request, pk):
+    """Record remediation, planting (种什么、谁来种), consolidation or 复撂荒 — phone-friendly."""
+    parcel = _editable_parcel(request, pk)
+    full = can_supervise(request.user)
+    form = ParcelUpdateForm(request.POST or None, instance=parcel, full=full)
+    if request.method == "POST" and form.is_valid():
+        fresh = Parcel.objects.get(pk=parcel.pk)
+        try:
+            fresh.apply_update(
+                request.user,
+                form.update_values(),
+                form.cleaned_data["finding"],
+                form.cleaned_data["inspected_on"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"地块 {fresh.code} 已更新为“{fresh.get_status_display()}”。")
+            return redirect(fresh)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "abandoned_land/parcel_form.html",
+        {"form": form, "parcel": parcel, "active": "list"},
+        status=status,
+    )
+
+
+def _add_errors(form, error):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
+@require_POST
+def inspection_create(request, pk):
+    """A plain 巡查 record on a parcel (no status change)."""
+    parcel = _editable_parcel(request, pk)
+    form = InspectionForm(request.POST)
+    if form.is_valid():
+        Inspection.objects.create(
+            parcel=parcel,
+            inspected_on=form.cleaned_data["inspected_on"],
+            finding=form.cleaned_data["finding"],
+            status_before=parcel.status,
+            status_after=parcel.status,
+            user=request.user,
+        )
+        messages.success(request, "巡查记录已保存。")
+        return redirect(parcel)
+    view = ParcelDetail()
+    view.setup(request, pk=pk)
+    view.object = parcel
+    context = view.get_context_data(object=parcel, inspection_form=form)
+    return render(request, "abandoned_land/parcel_detail.html", context, status=400)
