@@ -31,6 +31,8 @@ class StageForm(BootstrapFormMixin, forms.Form):
             (s.value, s.label if s == Stage(area.stage) + 1 else f"{s.label}（审查退回）")
             for s in area.allowed_targets
         ]
+        if len(self.fields["to_stage"].choices) == 1:
+            self.fields["to_stage"].initial = self.fields["to_stage"].choices[0][0]
         self.fields["date"].initial = today()
 
     def clean_date(self):
