@@ -26,6 +26,7 @@ def _mu(value):
 def summary(user, queryset=None):
     """Counts and 亩 by status, the targets (减存量 …) and the at-risk count."""
     parcels = Parcel.objects.visible_to(user) if queryset is None else queryset
+    parcels = parcels.order_by()  # an ordering would split the groups
     rows = parcels.values("status").annotate(n=Count("pk"), area=Sum("area"))
     by_status = {s: {"count": 0, "area": ZERO} for s in ParcelStatus.values}
     for row in rows:

@@ -6,7 +6,7 @@
   var chart = echarts.init(document.getElementById("chart-townships"));
   chart.setOption({
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: function (v) { return v.toFixed(1) + " 亩"; } },
-    legend: { top: 0 },
+    legend: { top: 0, type: "scroll" },
     grid: { left: 8, right: 16, bottom: 8, top: 36, containLabel: true },
     xAxis: { type: "value", name: "亩" },
     yAxis: { type: "category", inverse: true, data: block.labels },
