@@ -14,7 +14,9 @@ class StageForm(BootstrapFormMixin, forms.Form):
 
     to_stage = forms.TypedChoiceField(label="变更为", coerce=int, widget=forms.RadioSelect)
     date = forms.DateField(
-        label="日期", widget=forms.DateInput(attrs={"type": "date"}), help_text="到达新阶段的日期"
+        label="日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="到达新阶段的日期",
     )
     note = forms.CharField(
         label="说明",
