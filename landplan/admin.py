@@ -1,0 +1,30 @@
+"""Django admin for the plan areas (for the IT admin; the stage changes only through the pages)."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import PlanArea, ProgressNote, StageChange
+
+
+class StageChangeInline(admin.TabularInline):
+    model = StageChange
+    extra = 0
+    can_delete = False
+    fields = ["date", "from_stage", "to_stage", "user", "note"]
+    readonly_fields = fields
+
+
+@admin.register(PlanArea)
+class PlanAreaAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "level", "batch", "stage", "next_deadline", "lead_unit"]
+    list_filter = ["level", "batch", "stage"]
+    search_fields = ["name", "title"]
+    readonly_fields = ["stage", "next_deadline", "townships"]  # the title is built from them
+    filter_horizontal = ["villages"]
+    inlines = [StageChangeInline]
+
+
+@admin.register(ProgressNote)
+class ProgressNoteAdmin(SimpleHistoryAdmin):
+    list_display = ["area", "date", "unit", "author"]
+    search_fields = ["text"]
