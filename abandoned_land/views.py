@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from county.base_views import ScopedDetailView, ScopedListView
+from county.forms import mark_invalid
 
 from .choices import STATUS_COLORS, ParcelStatus
 from .figures import by_township, summary
@@ -187,11 +188,13 @@ def parcel_update(request, pk):
 
 
 def _add_errors(form, error):
+    """Put the rules' errors next to their fields (is-invalid included)."""
     if hasattr(error, "error_dict"):
         for field, errors in error.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+    mark_invalid(form)
 
 
 @login_required

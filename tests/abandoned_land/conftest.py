@@ -10,8 +10,23 @@ import pytest
 from rest_framework.test import APIClient
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "abandoned_land_ledger.xlsx"
-HEADER = ["序号", "乡镇", "村（社区）", "地块编号", "面积（亩）", "撂荒年份", "撂荒原因", "整治时间",
-          "整治方式", "种植作物", "种植季节", "经营主体", "经营主体类型", "状态", "备注"]  # fmt: skip
+HEADER = [
+    "序号",
+    "乡镇",
+    "村（社区）",
+    "地块编号",
+    "面积（亩）",
+    "撂荒年份",
+    "撂荒原因",
+    "整治时间",
+    "整治方式",
+    "种植作物",
+    "种植季节",
+    "经营主体",
+    "经营主体类型",
+    "状态",
+    "备注",
+]
 
 
 @pytest.fixture
@@ -41,7 +56,7 @@ def workbook(rows, header=HEADER, title="示范县撂荒地整治工作台账"):
 
 @pytest.fixture
 def make_parcel(demo, unit_named):
-    """make_parcel("城关镇", status="remediated", **fields) → a Parcel in the township's first village."""
+    """make_parcel("城关镇", **fields) → a Parcel (已整治) in the township's first village."""
     from abandoned_land.models import Parcel
 
     counter = iter(range(1, 10_000))

@@ -15,8 +15,9 @@ def test_remediated_without_crop_or_operator_is_at_risk(make_parcel):
     no_crop = make_parcel(operator="张某")
     no_operator = make_parcel(crop="玉米")
     planned = make_parcel(crop="玉米", operator="张某")
-    planted = make_parcel(status="planted", crop="玉米", season="spring", operator="张某",
-                          operator_type="farmer")  # fmt: skip
+    planted = make_parcel(
+        status="planted", crop="玉米", season="spring", operator="张某", operator_type="farmer"
+    )
     surveyed = make_parcel(status="surveyed", remediated_on=None, method="")
     assert no_crop.is_at_risk and no_operator.is_at_risk
     assert not planned.is_at_risk and not planted.is_at_risk and not surveyed.is_at_risk
@@ -47,9 +48,14 @@ def test_staff_move_forward_only_and_need_a_finding_for_reabandoned(make_parcel,
     assert set(error.value.message_dict) == {"remediated_on", "method"}
     parcel = Parcel.objects.get(pk=parcel.pk)
     parcel.apply_update(
-        clerk, {"status": "remediated", "remediated_on": datetime.date(2026, 9, 1),
-                "method": "合作社托管"}, on=datetime.date(2026, 9, 2)
-    )  # fmt: skip
+        clerk,
+        {
+            "status": "remediated",
+            "remediated_on": datetime.date(2026, 9, 1),
+            "method": "合作社托管",
+        },
+        on=datetime.date(2026, 9, 2),
+    )
     assert parcel.planting_deadline == datetime.date(2026, 11, 30)  # the 小春 sowing
     with pytest.raises(ValidationError) as error:
         parcel.apply_update(clerk, {"status": "reabandoned"})
@@ -67,8 +73,9 @@ def test_staff_move_forward_only_and_need_a_finding_for_reabandoned(make_parcel,
 
 
 def test_supervisor_may_move_back(make_parcel, user_named):
-    parcel = make_parcel(status="planted", crop="玉米", season="spring", operator="张某",
-                         operator_type="farmer")  # fmt: skip
+    parcel = make_parcel(
+        status="planted", crop="玉米", season="spring", operator="张某", operator_type="farmer"
+    )
     parcel.apply_update(user_named("sup_d21"), {"status": "remediated"})
     assert Parcel.objects.get(pk=parcel.pk).status == "remediated"
 
@@ -93,8 +100,14 @@ def test_parcels_awaiting_planting_are_dated_work_until_planted(make_parcel, uni
         crop="玉米", operator="张某", planting_deadline=datetime.date(2030, 5, 31)
     )
     undated = make_parcel()
-    planted = make_parcel(status="planted", crop="玉米", season="spring", operator="张某",
-                          operator_type="farmer", planting_deadline=datetime.date(2030, 5, 31))  # fmt: skip
+    planted = make_parcel(
+        status="planted",
+        crop="玉米",
+        season="spring",
+        operator="张某",
+        operator_type="farmer",
+        planting_deadline=datetime.date(2030, 5, 31),
+    )
     open_ids = set(dated.for_unit(town.pk).values_list("pk", flat=True))
     assert waiting.pk in open_ids
     assert undated.pk not in open_ids and planted.pk not in open_ids
