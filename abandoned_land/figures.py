@@ -56,19 +56,30 @@ def summary(user, queryset=None):
 
 
 def by_township(user):
-    """亩 by status per township (for the stacked chart), in the townships' order."""
-    rows = (
+    """Per township, in the townships' order: 亩 by status (the stacked chart), parcels,
+    the 用好 rate, at-risk and 复撂荒 counts (the table)."""
+    rows = list(
         Parcel.objects.visible_to(user)
         .values("township", "township__name", "township__order")
         .annotate(
+            count=Count("pk"),
+            total_area=Sum("area"),
+            at_risk=Count("pk", filter=rules.AT_RISK),
+            reabandoned_count=Count("pk", filter=Q(status=ParcelStatus.REABANDONED)),
             **{
                 status: Sum("area", filter=Q(status=status), default=ZERO)
                 for status in ParcelStatus.values
-            }
+            },
         )
         .order_by("township__order", "township__name")
     )
-    return list(rows)
+    for row in rows:
+        remediated = sum((_mu(row[s]) for s in REMEDIATED_EVER), ZERO)
+        in_use = sum((_mu(row[s]) for s in IN_USE), ZERO)
+        row["total_area"] = _mu(row["total_area"])
+        row["still_abandoned"] = sum((_mu(row[s]) for s in STILL_ABANDONED), ZERO)
+        row["use_rate"] = round(in_use * 100 / remediated, 1) if remediated else 0
+    return rows
 
 
 def cockpit_figures(user):

@@ -24,16 +24,26 @@ PLANTING_FIELDS = [
     "season",
     "operator",
     "operator_type",
+]
+# Only supervisors change these: the parcel's base data and its planting deadline.
+BASE_FIELDS = [
+    "township",
+    "village",
+    "code",
+    "area",
+    "year_abandoned",
+    "cause",
+    "note",
     "planting_deadline",
 ]
-BASE_FIELDS = ["township", "village", "code", "area", "year_abandoned", "cause", "note"]
 SUGGESTIONS = {"cause": CAUSES, "method": METHODS, "crop": CROPS}
 
 
 class ParcelUpdateForm(BootstrapFormMixin, forms.ModelForm):
     """Township staff: status, remediation and planting (种什么、谁来种), with a finding.
 
-    Supervisors get the parcel's base data too (``full=True``).
+    Supervisors get the parcel's base data and the planting deadline too (``full=True``);
+    a parcel entering 已整治 gets the next season's deadline (rules.next_planting_deadline).
     """
 
     finding = forms.CharField(
@@ -46,7 +56,7 @@ class ParcelUpdateForm(BootstrapFormMixin, forms.ModelForm):
 
     class Meta:
         model = Parcel
-        fields = BASE_FIELDS + PLANTING_FIELDS
+        fields = BASE_FIELDS[:-1] + PLANTING_FIELDS + BASE_FIELDS[-1:]
         widgets = {
             "remediated_on": DATE,
             "planting_deadline": DATE,
@@ -81,7 +91,11 @@ class ParcelUpdateForm(BootstrapFormMixin, forms.ModelForm):
         return _not_future(self.cleaned_data["inspected_on"])
 
     def update_values(self):
-        return {k: v for k, v in self.cleaned_data.items() if k not in ("finding", "inspected_on")}
+        """The parcel's new values; an untouched deadline is left to the rules."""
+        skip = {"finding", "inspected_on"}
+        if "planting_deadline" not in self.changed_data:
+            skip.add("planting_deadline")
+        return {k: v for k, v in self.cleaned_data.items() if k not in skip}
 
 
 class InspectionForm(BootstrapFormMixin, forms.Form):

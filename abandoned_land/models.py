@@ -189,9 +189,10 @@ class Parcel(UnitOwnedModel):
             raise ValidationError({"finding": "登记复撂荒须填写巡查发现的情况。"})
         for key, value in values.items():
             setattr(self, key, value)
+        entering = new_status == ParcelStatus.REMEDIATED and old_status != new_status
         if (
             self.status == ParcelStatus.REMEDIATED
-            and self.planting_deadline is None
+            and (self.planting_deadline is None or entering)
             and "planting_deadline" not in values
         ):
             self.planting_deadline = rules.next_planting_deadline(on or timezone.localdate())

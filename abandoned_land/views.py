@@ -57,7 +57,13 @@ def overview(request):
     return render(
         request,
         "abandoned_land/overview.html",
-        {"data": data, "statuses": statuses, "charts": charts, "active": "overview"},
+        {
+            "data": data,
+            "statuses": statuses,
+            "townships": townships,
+            "charts": charts,
+            "active": "overview",
+        },
     )
 
 

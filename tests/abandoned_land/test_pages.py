@@ -166,3 +166,21 @@ def test_cockpit_shows_the_workstream(client, user_named):
     client.force_login(user_named("leader01"))
     html = client.get(reverse("county:cockpit")).content.decode()
     assert "整治后无种植计划" in html and "复撂荒地块" in html
+
+
+def test_overview_township_table_links_to_filtered_lists(client, user_named, unit_named):
+    client.force_login(user_named("leader01"))
+    page = client.get(reverse("abandoned_land:overview"))
+    town = unit_named("城关镇")
+    (row,) = [r for r in page.context["townships"] if r["township"] == town.pk]
+    assert row["count"] == Parcel.objects.filter(township=town).count()
+    assert row["at_risk"] == Parcel.objects.at_risk().filter(township=town).count()
+    assert f'href="{LIST}?township={town.pk}&amp;at_risk=1"' in page.content.decode()
+
+
+def test_ledger_pages_are_for_supervisors(client, user_named):
+    url = reverse("ledger:import", args=["abandoned_land"])
+    client.force_login(user_named("t02"))
+    assert client.get(url).status_code == 403
+    client.force_login(user_named("sup_d21"))
+    assert client.get(url).status_code == 200

@@ -122,3 +122,15 @@ def test_todo_page_lists_the_townships_parcels(client, make_parcel, user_named):
     client.force_login(user_named("t02"))
     page = client.get("/todo/")
     assert page.status_code == 200 and parcel.code in page.content.decode()
+
+
+def test_re_remediation_gets_a_new_deadline_staff_cannot_set_it(client, make_parcel, user_named):
+    parcel = make_parcel(status="reabandoned", planting_deadline=datetime.date(2024, 5, 31))
+    parcel.apply_update(user_named("t02"), {"status": "remediated"}, on=datetime.date(2026, 3, 1))
+    assert Parcel.objects.get(pk=parcel.pk).planting_deadline == datetime.date(2026, 5, 31)
+    client.force_login(user_named("t02"))
+    form = client.get(f"/abandoned_land/parcels/{parcel.pk}/update/").context["form"]
+    assert "planting_deadline" not in form.fields
+    client.force_login(user_named("sup_d21"))
+    form = client.get(f"/abandoned_land/parcels/{parcel.pk}/update/").context["form"]
+    assert "planting_deadline" in form.fields and "area" in form.fields
