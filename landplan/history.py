@@ -26,7 +26,9 @@ def history_rows(area, limit=HISTORY_LIMIT):
     records = list(area.history.select_related("history_user").order_by("-history_date", "-pk"))
     fields = {f.attname: f for f in type(area)._meta.concrete_fields if f.attname not in SKIP}
     names = dict(Unit.objects.values_list("pk", "name"))
-    village_names = dict(Village.objects.filter(landplan_areas=area).values_list("pk", "name"))
+    village_names = dict(
+        Village.objects.filter(township__in=area.townships.all()).values_list("pk", "name")
+    )
     rows = []
     for newer, older in zip(records, [*records[1:], None], strict=True):
         changes = []

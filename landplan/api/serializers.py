@@ -75,7 +75,9 @@ class PlanAreaSerializer(serializers.ModelSerializer):
 class MoveSerializer(serializers.Serializer):
     """A stage change: to_stage (1–7), date (default today), note (required to go back)."""
 
-    to_stage = serializers.ChoiceField(choices=Stage.choices)
+    to_stage = serializers.IntegerField(
+        min_value=Stage.BASE_DATA, max_value=Stage.DONE, help_text="1 基础资料收集 … 7 批复/完成"
+    )
     date = serializers.DateField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -86,6 +88,9 @@ class MoveSerializer(serializers.Serializer):
 
 
 class StageChangeSerializer(serializers.ModelSerializer):
+    # Plain numbers (the labels are beside them): one enum of the stages in the schema.
+    from_stage = serializers.IntegerField(read_only=True, allow_null=True)
+    to_stage = serializers.IntegerField(read_only=True)
     from_stage_display = serializers.CharField(source="get_from_stage_display", read_only=True)
     to_stage_display = serializers.CharField(source="get_to_stage_display", read_only=True)
     user_name = serializers.CharField(source="user.__str__", read_only=True, default="")
