@@ -10,6 +10,7 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
 from county.registry import Figure
+from county.status import today
 
 from . import rules
 from .choices import IN_USE, REMEDIATED_EVER, STILL_ABANDONED, ParcelStatus
@@ -31,7 +32,11 @@ def summary(user, queryset=None):
     by_status = {s: {"count": 0, "area": ZERO} for s in ParcelStatus.values}
     for row in rows:
         by_status[row["status"]] = {"count": row["n"], "area": _mu(row["area"])}
-    at_risk = parcels.filter(rules.AT_RISK).aggregate(n=Count("pk"), area=Sum("area"))
+    at_risk = parcels.aggregate(
+        n=Count("pk", filter=rules.AT_RISK),
+        area=Sum("area", filter=rules.AT_RISK),
+        overdue=Count("pk", filter=rules.planting_overdue(today())),
+    )
 
     def total(statuses, key):
         return sum((by_status[s][key] for s in statuses), 0 if key == "count" else ZERO)
@@ -50,6 +55,7 @@ def summary(user, queryset=None):
         "use_rate": round(in_use_area * 100 / remediated_area, 1) if remediated_area else 0,
         "at_risk_count": at_risk["n"],
         "at_risk_area": _mu(at_risk["area"]),
+        "overdue_count": at_risk["overdue"],
         "reabandoned_count": by_status[ParcelStatus.REABANDONED]["count"],
         "reabandoned_area": by_status[ParcelStatus.REABANDONED]["area"],
     }
@@ -95,5 +101,6 @@ def cockpit_figures(user):
         ),
         Figure("用好率", f"{data['use_rate']}%", f"{url}?status=in_use", "success"),
         Figure("整治后无种植计划", data["at_risk_count"], f"{url}?at_risk=1", "warning"),
+        Figure("逾期未种植", data["overdue_count"], f"{url}?overdue=1", "danger"),
         Figure("复撂荒地块", data["reabandoned_count"], f"{url}?status=reabandoned", "danger"),
     ]

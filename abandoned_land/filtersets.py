@@ -5,6 +5,7 @@ from django.db.models import Q
 
 from county.filtersets import BootstrapFilterSet
 from county.models import Unit, Village
+from county.status import today
 
 from . import rules
 from .choices import (
@@ -53,6 +54,9 @@ class ParcelFilter(BootstrapFilterSet):
     )
     at_risk = django_filters.ChoiceFilter(
         choices=YES, method="filter_at_risk", label="整治后无种植计划", empty_label="全部"
+    )
+    overdue = django_filters.ChoiceFilter(
+        choices=YES, method="filter_overdue", label="逾期未种植", empty_label="全部"
     )
     cause = django_filters.ChoiceFilter(
         choices=_choices(CAUSES), label="撂荒原因", empty_label="全部"
@@ -108,6 +112,9 @@ class ParcelFilter(BootstrapFilterSet):
 
     def filter_at_risk(self, queryset, name, value):
         return queryset.filter(rules.AT_RISK) if value else queryset
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.filter(rules.planting_overdue(today())) if value else queryset
 
     def filter_crop(self, queryset, name, value):
         if value == "none":

@@ -20,6 +20,12 @@ S = ParcelStatus
 AT_RISK = Q(status=S.REMEDIATED) & (Q(crop="") | Q(operator=""))
 AWAITING_PLANTING = Q(status=S.REMEDIATED)
 
+
+def planting_overdue(on):
+    """已整治 parcels whose 种植时限 has passed without planting."""
+    return AWAITING_PLANTING & Q(planting_deadline__lt=on)
+
+
 # Where township staff may move a parcel from each status.
 FORWARD = {
     S.SURVEYED: (S.REMEDIATED,),

@@ -51,6 +51,9 @@ def test_list_filters(client, user_named, unit_named):
         ),
         "area_min=10&area_max=12": Parcel.objects.filter(area__gte=10, area__lte=12),
         "q=坪阳": Parcel.objects.filter(village__name__contains="坪阳"),
+        "overdue=1": Parcel.objects.filter(
+            status="remediated", planting_deadline__lt=datetime.date.today()
+        ),
     }
     for query, expected in cases.items():
         page = client.get(f"{LIST}?{query}")
