@@ -167,3 +167,20 @@ def test_demo_hook_is_idempotent(demo):
     load_demo(io.StringIO())
     assert list(PlanArea.objects.order_by("pk").values_list("pk", "next_deadline")) == before
     assert len(before) == 16
+
+
+def test_export_follows_the_list_filters_and_import_is_for_supervisors(fresh, client, user_named):
+    import io
+
+    import openpyxl
+
+    client.force_login(user_named("t02"))
+    response = client.get(reverse("ledger:export", args=["landplan"]) + "?level=village")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    names = [c for row in sheet.iter_rows(values_only=True) for c in row[:1] if c]
+    assert names.count("东安村级片区") == 1  # only 城关镇's, and only village-level
+    assert "城关片区" not in names
+    assert client.get(reverse("ledger:import", args=["landplan"])).status_code == 403
+    client.force_login(user_named("sup_d17"))
+    assert client.get(reverse("ledger:import", args=["landplan"])).status_code == 200
