@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "county",
     "reforms",
     "environment",
+    "abandoned_land",
+    "landplan",
 ]
 
 MIDDLEWARE = [
