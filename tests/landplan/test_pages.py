@@ -184,3 +184,23 @@ def test_export_follows_the_list_filters_and_import_is_for_supervisors(fresh, cl
     assert client.get(reverse("ledger:import", args=["landplan"])).status_code == 403
     client.force_login(user_named("sup_d17"))
     assert client.get(reverse("ledger:import", args=["landplan"])).status_code == 200
+
+
+def test_review_sends_a_plan_back_with_its_reason(fresh, area, sup):
+    target = area("石门片区")
+    target.move_to(Stage.CITY_REVIEW)
+    url = reverse("landplan:area_stage", args=[target.pk])
+    choices = sup.get(url).context["form"].fields["to_stage"].choices
+    assert choices == [
+        (Stage.PROVINCIAL_REVIEW, "省级专班审查"),
+        (Stage.REVISING, "修改完善（审查退回）"),
+    ]
+    today = datetime.date.today().isoformat()
+    reason = "市级审查意见：村庄分类需与三区三线衔接"
+    response = sup.post(url, {"to_stage": Stage.REVISING, "date": today, "note": reason,
+                              "confirmed": "1"})  # fmt: skip
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.stage == Stage.REVISING
+    html = sup.get(reverse("landplan:area_detail", args=[target.pk])).content.decode()
+    assert reason in html and "审查退回" in html
