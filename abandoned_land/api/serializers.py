@@ -48,8 +48,12 @@ class ParcelSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class InspectionSerializer(serializers.ModelSerializer):
+class ParcelInspectionSerializer(serializers.ModelSerializer):
+    """A 巡查 record; the statuses before and after are the parcel's (read-only) status values."""
+
     user_name = serializers.CharField(source="user.__str__", read_only=True, default="")
+    status_before = serializers.CharField(read_only=True)
+    status_after = serializers.CharField(read_only=True)
 
     class Meta:
         model = Inspection

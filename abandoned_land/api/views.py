@@ -17,7 +17,7 @@ from ..figures import summary
 from ..filtersets import ParcelFilter
 from ..forms import BASE_FIELDS
 from ..models import Inspection, Parcel, can_supervise
-from .serializers import InspectionSerializer, ParcelSerializer
+from .serializers import ParcelInspectionSerializer, ParcelSerializer
 
 
 def _as_drf_error(error):
@@ -96,7 +96,7 @@ class InspectionViewSet(ScopedModelViewSet):
     """巡查记录: read the visible ones; township staff and supervisors add them."""
 
     queryset = Inspection.objects.select_related("user").order_by("-inspected_on", "-pk")
-    serializer_class = InspectionSerializer
+    serializer_class = ParcelInspectionSerializer
     filterset_fields = ["parcel"]
     http_method_names = ["get", "post", "head", "options"]
 
