@@ -15,7 +15,6 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -326,6 +325,3 @@ class ProgressNote(UnitOwnedModel):
 
     def __str__(self):
         return f"{self.area} {self.date}"
-
-
-OPEN = ~Q(stage=Stage.DONE)
