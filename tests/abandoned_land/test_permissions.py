@@ -90,3 +90,44 @@ def test_api_scoping_for_township(api, parcels, user_named):
     )
     assert response.status_code == 400
     assert not Inspection.objects.filter(parcel=parcels["other"]).exists()
+
+
+def test_supervisor_form_refuses_a_village_of_another_township(client, parcels, user_named):
+    parcel = parcels["town"]
+    other_village = parcels["other"].village
+    client.force_login(user_named("sup_d21"))
+    url = reverse("abandoned_land:parcel_update", args=[parcel.pk])
+    data = {
+        "township": parcel.township_id,
+        "village": other_village.pk,
+        "code": parcel.code,
+        "area": "5.50",
+        "status": "remediated",
+        "remediated_on": "2026-03-01",
+        "method": "合作社托管",
+        "inspected_on": "2026-03-02",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert response.context["form"].errors["village"] == ["该村（社区）不属于所选乡镇。"]
+    data["village"] = parcel.village_id
+    data["area"] = "6.00"
+    assert client.post(url, data).status_code == 302
+    assert str(Parcel.objects.get(pk=parcel.pk).area) == "6.00"
+
+
+def test_supervisor_creates_through_the_api_with_the_same_checks(api, parcels, user_named):
+    api.force_authenticate(user_named("sup_d21"))
+    town = parcels["town"]
+    payload = {
+        "code": "API-0001",
+        "township": town.township_id,
+        "village": parcels["other"].village_id,
+        "area": "3.20",
+        "status": "surveyed",
+    }
+    response = api.post("/api/abandoned_land/parcels/", payload, format="json")
+    assert response.status_code == 400 and "village" in response.json()
+    payload["village"] = town.village_id
+    response = api.post("/api/abandoned_land/parcels/", payload, format="json")
+    assert response.status_code == 201 and response.json()["township_name"] == "城关镇"
