@@ -13,7 +13,7 @@ from county.registry import Figure
 from county.status import today
 
 from . import rules
-from .choices import IN_USE, REMEDIATED_EVER, STILL_ABANDONED, ParcelStatus
+from .choices import IN_USE, REMEDIATED_EVER, STILL_ABANDONED, ParcelStatus, Season
 from .models import Parcel
 
 ZERO = Decimal("0")
@@ -34,8 +34,9 @@ def summary(user, queryset=None):
         by_status[row["status"]] = {"count": row["n"], "area": _mu(row["area"])}
     at_risk = parcels.aggregate(
         n=Count("pk", filter=rules.AT_RISK),
-        area=Sum("area", filter=rules.AT_RISK),
+        at_risk_area=Sum("area", filter=rules.AT_RISK),
         overdue=Count("pk", filter=rules.planting_overdue(today())),
+        winter=Sum("area", filter=Q(status__in=IN_USE, season=Season.WINTER)),
     )
 
     def total(statuses, key):
@@ -54,8 +55,9 @@ def summary(user, queryset=None):
         "in_use_area": in_use_area,
         "use_rate": round(in_use_area * 100 / remediated_area, 1) if remediated_area else 0,
         "at_risk_count": at_risk["n"],
-        "at_risk_area": _mu(at_risk["area"]),
+        "at_risk_area": _mu(at_risk["at_risk_area"]),
         "overdue_count": at_risk["overdue"],
+        "winter_area": _mu(at_risk["winter"]),
         "reabandoned_count": by_status[ParcelStatus.REABANDONED]["count"],
         "reabandoned_area": by_status[ParcelStatus.REABANDONED]["area"],
     }

@@ -336,3 +336,28 @@ def test_demo_load_is_idempotent_and_gives_deadlines(ledger):
     assert not remediated.filter(planting_deadline=None).exists()
     load_demo(io.StringIO())
     assert Parcel.objects.count() == count and Parcel.history.count() == history
+
+
+def test_upload_preview_confirm_pages(client, user_named, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    settings.MEDIA_ROOT = tmp_path
+    supervisor = user_named("sup_d21")
+    client.force_login(supervisor)
+    data = workbook(
+        [
+            [1, "城关镇", "南乐村", "PAGE-0001", "3.3亩", 2022, "灌溉条件差", None, None, None,
+             None, None, None, "已排查", None],
+        ]
+    )  # fmt: skip
+    upload = SimpleUploadedFile("撂荒地台账.xlsx", data)
+    preview = client.post(reverse("ledger:import", args=["abandoned_land"]), {"file": upload})
+    assert preview.status_code == 200 and preview.context["report"].ok
+    assert not Parcel.objects.filter(code="PAGE-0001").exists()  # a preview writes nothing
+    token = preview.context["token"]
+    done = client.post(reverse("ledger:confirm", args=["abandoned_land"]), {"token": token})
+    assert done.status_code == 302 and done.url == reverse("abandoned_land:parcel_list")
+    parcel = Parcel.objects.get(code="PAGE-0001")
+    assert parcel.area == Decimal("3.30")
+    assert parcel.history.get().history_user == supervisor

@@ -187,3 +187,17 @@ def test_ledger_pages_are_for_supervisors(client, user_named):
     assert client.get(url).status_code == 403
     client.force_login(user_named("sup_d21"))
     assert client.get(url).status_code == 200
+
+
+def test_overview_ties_remediation_to_the_autumn_winter_sowing(client, user_named):
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    client.force_login(user_named("sup_d21"))
+    page = client.get(reverse("abandoned_land:overview"))
+    expected = Parcel.objects.filter(
+        status__in=["planted", "consolidated"], season="winter"
+    ).aggregate(s=Sum("area"))["s"]
+    assert page.context["data"]["winter_area"] == expected.quantize(Decimal("0.01"))
+    assert f"{LIST}?status=in_use&amp;season=winter" in page.content.decode()
