@@ -3,7 +3,9 @@
 (function () {
   var data = JSON.parse(document.getElementById("chart-data").textContent);
   var block = data.townships;
-  var chart = echarts.init(document.getElementById("chart-townships"));
+  var box = document.getElementById("chart-townships");
+  box.style.height = Math.max(180, 80 + 20 * block.labels.length) + "px";  // one township or twenty
+  var chart = echarts.init(box);
   chart.setOption({
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: function (v) { return v.toFixed(1) + " 亩"; } },
     legend: { top: 0, type: "scroll" },
