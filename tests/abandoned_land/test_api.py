@@ -46,3 +46,18 @@ def test_schema_lists_the_endpoints(api, user_named):
     schema = api.get("/api/schema/", {"format": "json"})
     assert schema.status_code == 200
     assert "/api/abandoned_land/parcels/" in schema.json()["paths"]
+
+
+def test_api_list_query_count_does_not_grow_with_rows(api, make_parcel, user_named):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api.force_authenticate(user_named("t02"))
+    make_parcel()
+    with CaptureQueriesContext(connection) as few:
+        api.get("/api/abandoned_land/parcels/", {"q": "TEST-"})
+    for _ in range(20):
+        make_parcel()
+    with CaptureQueriesContext(connection) as many:
+        data = api.get("/api/abandoned_land/parcels/", {"q": "TEST-"}).json()
+    assert data["count"] == 21 and len(many) == len(few)
