@@ -125,6 +125,10 @@ class ParcelLedger(Ledger):
         if row["area"] <= 0:
             report.error(row, row.label("area"), "面积必须大于0")
             ok = False
+        year = row["year_abandoned"]
+        if year is not None and not 1980 <= year <= 2100:
+            report.error(row, row.label("year_abandoned"), f"撂荒年份“{year}”不正确")
+            ok = False
         values = {"township": township, "village": village}
         for key in FIELDS[2:]:
             if not row.has_column(key):

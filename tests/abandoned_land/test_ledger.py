@@ -300,6 +300,7 @@ def test_bad_file_lists_every_problem_and_writes_nothing(ledger):
                 "已排查",
                 None,
             ],
+            [8, "城关镇", "南乐村", "BAD-8", 1, 1880, *[None] * 7, "已排查", None],
         ]
     )
     report = ledger.run_import(data, None)
@@ -311,6 +312,7 @@ def test_bad_file_lists_every_problem_and_writes_nothing(ledger):
     assert any(m.startswith("第6行「状态」") and "已荒废" in m for m in messages)
     assert any(m.startswith("第8行「地块编号」") and "重复" in m for m in messages)
     assert any(m.startswith("第9行「面积（亩）」") and "大于0" in m for m in messages)
+    assert any(m.startswith("第10行「撂荒年份」") for m in messages)
     assert Parcel.objects.count() == before and not Parcel.objects.filter(code="BAD-5").exists()
 
 
