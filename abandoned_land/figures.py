@@ -28,10 +28,11 @@ def summary(user, queryset=None):
     """Counts and 亩 by status, the targets (减存量 …) and the at-risk count."""
     parcels = Parcel.objects.visible_to(user) if queryset is None else queryset
     parcels = parcels.order_by()  # an ordering would split the groups
-    rows = parcels.values("status").annotate(n=Count("pk"), area=Sum("area"))
+    # The sum is not called "area": an annotation named like a field breaks later aggregates.
+    rows = parcels.values("status").annotate(n=Count("pk"), mu=Sum("area"))
     by_status = {s: {"count": 0, "area": ZERO} for s in ParcelStatus.values}
     for row in rows:
-        by_status[row["status"]] = {"count": row["n"], "area": _mu(row["area"])}
+        by_status[row["status"]] = {"count": row["n"], "area": _mu(row["mu"])}
     at_risk = parcels.aggregate(
         n=Count("pk", filter=rules.AT_RISK),
         at_risk_area=Sum("area", filter=rules.AT_RISK),
