@@ -123,3 +123,12 @@ def test_api_docs_are_served_offline(client, demo, user_named):
     page = client.get(reverse("api-docs")).content.decode()
     assert "swagger-ui" in page and "cdn" not in page.lower()
     assert client.get(reverse("api-schema")).status_code == 200
+
+
+def test_error_pages_are_chinese(client, demo, user_named):
+    client.force_login(user_named("d21"))
+    missing = client.get("/reforms/items/99999999/")
+    assert missing.status_code == 404 and "没有找到该页面或记录" in missing.content.decode()
+    denied = client.get(reverse("ledger:import", args=["reforms"]))
+    assert denied.status_code == 403
+    assert "只有该板块的督查人员可以导入台账" in denied.content.decode()
