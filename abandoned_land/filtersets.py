@@ -90,7 +90,7 @@ class ParcelFilter(BootstrapFilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         township = self.data.get("township") if self.data else None
-        if township and str(township).isdigit():
+        if township and str(township).isdigit() and int(township) < 2**63:
             self.filters["village"].queryset = Village.objects.filter(township_id=township)
 
     def filter_q(self, queryset, name, value):

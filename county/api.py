@@ -1,6 +1,8 @@
 """Base classes for the workstreams' DRF viewsets: the same row scoping as the pages."""
 
+from django.http import Http404
 from rest_framework import permissions, viewsets
+from rest_framework.exceptions import NotFound
 
 
 class ScopedObjectPermission(permissions.IsAuthenticated):
@@ -24,6 +26,12 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         # ``queryset`` is a ScopedQuerySet, e.g. Problem.objects.select_related(...)
         return self.queryset.all().visible_to(self.request.user)
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            raise NotFound("记录不存在，或不在您可以查看的范围内。") from None
 
 
 class ScopedReadOnlyViewSet(ScopedModelViewSet, viewsets.ReadOnlyModelViewSet):

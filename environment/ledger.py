@@ -17,6 +17,7 @@ After writing, 顽固问题 are recomputed for the imported places.
 from county.choices import UnitKind
 from county.ledger import Column, Ledger, parsers, save_changes
 from county.naming import normalize_name
+from county.status import today
 
 from .choices import InspectionKind, ProblemStatus
 from .filtersets import ProblemFilter
@@ -83,7 +84,17 @@ class ProblemLedger(Ledger):
             inspection = self._inspection(row, values, inspections, report, user)
             values["inspection"] = inspection
             problem = existing.get(row["number"])
-            values.update(self._status_values(row, problem, values["deadline"]))
+            closed = problem is not None and problem.status == ProblemStatus.CLOSED
+            if closed and row["closed"] is False:
+                report.error(
+                    row,
+                    row.label("closed"),
+                    f"第{problem.number}号问题已销号，不能通过导入重新打开；"
+                    "如问题反弹，请在问题页面登记“回头看”",
+                )
+                continue
+            if not (closed and row["closed"] is None):  # a blank cell keeps it closed
+                values.update(self._status_values(row, problem, values["deadline"]))
             if problem is None:
                 problem = Problem(number=row["number"])
                 save_changes(problem, values, user)
@@ -207,7 +218,8 @@ class ProblemLedger(Ledger):
         values = {"status": status, "progress_note": progress}
         if status == ProblemStatus.CLOSED:
             if problem is None or problem.closed_on is None:
-                values["closed_on"] = deadline  # the sheet records no closing date
+                # The sheet records no closing date: the deadline, never a day still to come.
+                values["closed_on"] = min(deadline, today()) if deadline else today()
         elif problem is not None and problem.closed_on is not None:
             values["closed_on"] = None
         return values

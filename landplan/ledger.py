@@ -92,6 +92,13 @@ class PlanAreaLedger(Ledger):
                 report.add_created(KIND, label, row)
                 continue
             old_stage = area.stage
+            if old_stage == Stage.DONE and values.get("stage", old_stage) != Stage.DONE:
+                report.error(
+                    row,
+                    row.label("stage"),
+                    f"“{label}”已批复/完成，不能通过导入退回到“{Stage(values['stage']).label}”",
+                )
+                continue
             values.pop("townships")
             changed = save_changes(area, values, user)
             if area.stage != old_stage:

@@ -201,3 +201,9 @@ def test_overview_ties_remediation_to_the_autumn_winter_sowing(client, user_name
     ).aggregate(s=Sum("area"))["s"]
     assert page.context["data"]["winter_area"] == expected.quantize(Decimal("0.01"))
     assert f"{LIST}?status=in_use&amp;season=winter" in page.content.decode()
+
+
+def test_an_absurd_township_id_in_the_query_is_no_500(client, demo, user_named):
+    client.force_login(user_named("sup_d21"))
+    response = client.get("/abandoned_land/parcels/", {"township": "9" * 25})
+    assert response.status_code == 200

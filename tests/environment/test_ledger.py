@@ -141,3 +141,25 @@ def test_demo_load_is_idempotent(ledger):
     load_demo(io.StringIO())
     assert Problem.objects.count() == count >= 320
     assert Problem.history.count() == history
+
+
+def test_import_never_reopens_a_closed_problem(imported, ledger, sample_file):
+    workbook = openpyxl.load_workbook(sample_file)
+    sheet = workbook.active
+    closed_row = next(r for r in range(3, sheet.max_row + 1) if sheet.cell(r, 11).value == "是")
+    number = sheet.cell(closed_row, 1).value
+    sheet.cell(closed_row, 11).value = "否"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    report = ledger.run_import(buffer.getvalue(), None)
+    assert [str(e) for e in report.errors] == [
+        f"第{closed_row}行「是否销号」：第{number}号问题已销号，不能通过导入重新打开；"
+        "如问题反弹，请在问题页面登记“回头看”"
+    ]
+    assert Problem.objects.get(number=number).status == "closed"
+
+
+def test_imported_closing_dates_are_never_in_the_future(imported):
+    from county.status import today
+
+    assert not Problem.objects.filter(status="closed", closed_on__gt=today()).exists()

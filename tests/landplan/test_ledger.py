@@ -180,3 +180,17 @@ def test_import_and_export_commands(fresh, sample_file, tmp_path):
     values = [c for row in wb.active.iter_rows(values_only=True) for c in row if c]
     assert "凤福村级片区" in values and "省级专班审查" in values
     assert PlanArea.objects.count() == 16
+
+
+def test_import_never_moves_a_finished_plan_back(fresh, ledger, area):
+    shimen = area("石门片区")
+    PlanArea.objects.filter(pk=shimen.pk).update(stage=Stage.DONE)
+    towns = "石门镇、龙泉镇、新场镇、双河镇"
+    row = ["石门片区", "乡镇级", "第二批次", towns, None, "县自然资源局", "某规划设计研究院",
+           "初步成果", "2023-10-31", "2023-12-31", None]  # fmt: skip
+    report = ledger.run_import(io.BytesIO(workbook([row])), None, name="one.xlsx")
+    assert [str(e) for e in report.errors] == [
+        "第3行「当前阶段」：“石门片区（石门镇、龙泉镇、新场镇、双河镇）”已批复/完成，"
+        "不能通过导入退回到“初步成果”"
+    ]
+    assert area("石门片区").stage == Stage.DONE

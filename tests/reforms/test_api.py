@@ -430,3 +430,10 @@ def test_api_lists_stay_within_a_fixed_number_of_queries(
     client = api_as("leader01")
     with django_assert_max_num_queries(8):
         assert client.get(f"{API}/{path}/").status_code == 200
+
+
+def test_api_404_is_chinese_and_names_no_model(client, demo, user_named):
+    client.force_login(user_named("d21"))
+    response = client.get("/api/reforms/items/99999999/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "记录不存在，或不在您可以查看的范围内。"}
