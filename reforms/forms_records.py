@@ -25,9 +25,10 @@ class StyledForm(BootstrapFormMixin):
         """Change fields here."""
 
 
-def item_choices(field):
-    """Reform items as "序号. 任务" without a query per row."""
-    field.queryset = ReformItem.objects.order_by("-year", "number")
+def item_choices(field, user=None):
+    """Reform items as "序号. 任务" without a query per row; staff choose among theirs."""
+    items = ReformItem.objects.visible_to(user) if user is not None else ReformItem.objects
+    field.queryset = items.order_by("-year", "number")
     field.label_from_instance = lambda item: f"{item.year}年 {item.number}. {item.title}"[:60]
 
 
@@ -126,8 +127,9 @@ class InnovationForm(StyledForm, forms.ModelForm):
             "unit": {"required": "请选择承担单位。"},
         }
 
-    def __init__(self, *args, supervisor=False, **kwargs):
+    def __init__(self, *args, supervisor=False, user=None, **kwargs):
         self.supervisor = supervisor
+        self.user = user
         super().__init__(*args, **kwargs)
 
     def adjust(self):
@@ -137,7 +139,7 @@ class InnovationForm(StyledForm, forms.ModelForm):
             for name in list(self.fields):
                 if name not in self.staff_fields:
                     del self.fields[name]
-        item_choices(self.fields["item"])
+        item_choices(self.fields["item"], None if self.supervisor else self.user)
 
     def clean_reported_on(self):
         value = self.cleaned_data["reported_on"]

@@ -258,7 +258,9 @@ def innovation_edit(request, pk=None):
         if not may_create_innovation(user):
             raise PermissionDenied("只有承担单位或县委改革办可以新增项目。")
         innovation = Innovation(unit=None if supervisor else user.unit)
-    form = InnovationForm(request.POST or None, instance=innovation, supervisor=supervisor)
+    form = InnovationForm(
+        request.POST or None, instance=innovation, supervisor=supervisor, user=request.user
+    )
     title = f"修改项目：{innovation.title}" if pk else "新增微改革微创新项目"
     cancel = reverse("reforms:innovation", args=[pk]) if pk else reverse("reforms:innovations")
     saved, page = save_form(request, form, title, "innovations", "项目已保存。", cancel)

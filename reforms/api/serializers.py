@@ -181,6 +181,13 @@ class InnovationStaffSerializer(InnovationSerializer):
     class Meta(InnovationSerializer.Meta):
         read_only_fields = ["unit", "reported", "reported_on"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and "item" in self.fields:
+            # staff link their project only to reform items they may see
+            self.fields["item"].queryset = ReformItem.objects.visible_to(request.user)
+
 
 class ExperienceSerializer(serializers.ModelSerializer):
     level_display = serializers.CharField(source="get_level_display", read_only=True)

@@ -437,3 +437,20 @@ def test_api_404_is_chinese_and_names_no_model(client, demo, user_named):
     response = client.get("/api/reforms/items/99999999/")
     assert response.status_code == 404
     assert response.json() == {"detail": "记录不存在，或不在您可以查看的范围内。"}
+
+
+def test_staff_link_innovations_only_to_items_they_may_see(client, demo, user_named):
+    from reforms.models import ReformItem
+
+    staff = user_named("d21")
+    hidden = ReformItem.objects.exclude(pk__in=ReformItem.objects.visible_to(staff)).first()
+    client.force_login(staff)
+    response = client.post(
+        "/api/reforms/innovations/",
+        {"title": "试点", "item": hidden.pk},
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and "item" in response.json()
+    page = client.get("/reforms/innovations/new/")
+    assert page.status_code == 200
+    assert f">{hidden.year}年 {hidden.number}. " not in page.content.decode()
