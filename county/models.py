@@ -184,6 +184,11 @@ class User(AbstractUser):
     )
     phone = models.CharField("手机号", max_length=20, blank=True)
     email_muted = models.BooleanField("不接收邮件提醒", default=False)
+    must_change_password = models.BooleanField(
+        "首次登录须修改密码",
+        default=False,
+        help_text="批量创建的账号带一次性初始密码，登录后必须先改密码。",
+    )
 
     objects = UserManager()
 
@@ -233,6 +238,49 @@ class User(AbstractUser):
         if self.leader_id:
             return self.leader.title
         return self.get_role_display()
+
+
+class AuditEvent(models.Model):
+    """One entry of the operations audit log: a login, an import, an export, a decision…
+
+    Business records keep their own field history (django-simple-history); this log
+    answers the administrator's question "who did what, from where, when" across them.
+    """
+
+    class Action(models.TextChoices):
+        LOGIN = "login", "登录"
+        LOGIN_FAILED = "login_failed", "登录失败"
+        LOGOUT = "logout", "退出"
+        IMPORT = "import", "导入台账"
+        EXPORT = "export", "导出台账"
+        DECISION = "decision", "审核决定"
+        SETUP = "setup", "县情初始化"
+        ACCOUNTS = "accounts", "账号管理"
+        BACKUP = "backup", "备份与恢复"
+
+    time = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        "User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+        verbose_name="用户",
+    )
+    username = models.CharField("用户名", max_length=150, blank=True)
+    action = models.CharField("操作", max_length=20, choices=Action.choices, db_index=True)
+    target = models.CharField("对象", max_length=200, blank=True)
+    detail = models.TextField("详情", blank=True)
+    ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    request_id = models.CharField("请求编号", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "操作日志"
+        verbose_name_plural = "操作日志"
+        ordering = ["-time", "-id"]
+
+    def __str__(self):
+        return f"{self.time:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()}"
 
 
 from .reminders import models as reminder_models  # noqa: E402, F401  (county/reminders/)
