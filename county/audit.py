@@ -1,0 +1,34 @@
+"""The operations audit log: one call, ``record(...)``, wherever something is worth auditing.
+
+Logins and logouts are recorded from Django's auth signals; imports, exports, decisions and the
+county set-up call :func:`record` themselves. Field-level history of business records stays with
+django-simple-history; this log is the administrator's "who did what, from where, when".
+"""
+
+from .models import AuditEvent
+
+Action = AuditEvent.Action
+
+
+def client_ip(request):
+    """The client's address as the first proxy saw it (nginx sets X-Forwarded-For)."""
+    if request is None:
+        return None
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    address = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
+    return address or None
+
+
+def record(action, *, request=None, user=None, username="", target="", detail=""):
+    """Write one audit entry; ``user`` defaults to the request's authenticated user."""
+    if user is None and request is not None and getattr(request, "user", None) is not None:
+        user = request.user if request.user.is_authenticated else None
+    return AuditEvent.objects.create(
+        action=action,
+        user=user,
+        username=(user.get_username() if user is not None else username)[:150],
+        target=str(target)[:200],
+        detail=str(detail),
+        ip=client_ip(request),
+        request_id=(getattr(request, "request_id", "") if request is not None else "")[:64],
+    )
