@@ -81,6 +81,26 @@ def read_grid(source, name=""):
     return spread_merged(rows, merged)
 
 
+def read_sheets(source, name=""):
+    """Every worksheet of a workbook: {sheet name: grid}, in the workbook's order.
+
+    The same checks and merged-cell spreading as :func:`read_grid`, for workbooks
+    whose sheets each hold one table (the county set-up workbook).
+    """
+    data = _read_bytes(source)
+    check_xlsx(data, name)
+    sheets = {}
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        for sheet_name in workbook.sheet_names:
+            sheet = workbook.get_sheet_by_name(sheet_name)
+            rows = [list(row) for row in sheet.to_python(skip_empty_area=False)]
+            sheets[sheet_name] = (rows, sheet.merged_cell_ranges or [])
+    except Exception as exc:  # calamine raises its own error types
+        raise LedgerFileError(f"文件无法解析：{exc}") from None
+    return {sheet_name: spread_merged(*grid) for sheet_name, grid in sheets.items()}
+
+
 def spread_merged(rows, merged_ranges):
     """Fill vertically merged cells with their top cell's value (0-based ranges)."""
     for (top, left), (bottom, right) in merged_ranges:
