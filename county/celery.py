@@ -3,7 +3,8 @@
 Loaded from ``county/__init__.py`` so that ``celery -A county worker`` and
 ``celery -A county beat`` find it. Settings come from Django's settings with
 the ``CELERY_`` prefix (broker URL, acks_late, reject on worker loss, the
-django-celery-beat ``DatabaseScheduler``). Tasks live in ``county.reminders.tasks``.
+django-celery-beat ``DatabaseScheduler``). Tasks live in ``county.reminders.tasks`` and
+``county.backup.tasks``.
 """
 
 import os
@@ -15,4 +16,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "county.settings")
 app = Celery("county")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-app.autodiscover_tasks(["county.reminders"])
+app.autodiscover_tasks(["county.reminders", "county.backup"])
