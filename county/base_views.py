@@ -9,12 +9,23 @@ A list page is a FilterSet, a template and a few lines::
 
 The queryset is always ``Model.objects.visible_to(request.user)``; detail and
 edit views fetch through the same rule, so another unit's record is a 404.
+
+A workflow step (accept, send back, submit, change the stage …) is an
+:class:`ActionStepView`: a form, the workstream's rule, and on failure the page
+again with the errors beside the fields.
 """
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.views import View
 from django.views.generic import DetailView, UpdateView
 from django_filters.views import FilterView
+
+from .forms import mark_invalid
 
 
 class ScopedQuerysetMixin(LoginRequiredMixin):
@@ -63,3 +74,125 @@ class ScopedUpdateView(ScopedQuerysetMixin, UpdateView):
         if not obj.is_editable_by(self.request.user):
             raise PermissionDenied("您无权修改该记录。")
         return obj
+
+
+class ActionStepView(ScopedQuerysetMixin, View):
+    """One step of a workflow on one record: a form, the rule, the page again on failure.
+
+    POST:
+
+    1. the record is fetched through ``visible_to`` (another unit's record is a 404) and
+       :meth:`check` may refuse the user (403);
+    2. the bound form is validated; then inside ``transaction.atomic`` the record is
+       locked (``select_for_update``, fetched afresh) and :meth:`perform` runs the
+       workstream's rule on it — the rule re-checks the state and raises one of
+       ``rule_errors`` with a Chinese message when it says no;
+    3. on success the message :meth:`perform` returns is flashed and the browser goes to
+       :meth:`get_success_url`; on failure ``template_name`` (the detail page, or the
+       step's own form page) is rendered again with the bound form under ``form_name``
+       and its errors beside the fields: 400 when the form is invalid, 409 when the rule
+       refused in the record's current state.
+
+    GET shows the step's own form page when ``form_template_name`` is set (else 405). A
+    step with a confirm page sets ``confirm_template_name``: a valid form without
+    ``confirmed=1`` shows that page first.
+    """
+
+    model = None
+    form_class = None
+    form_name = "form"
+    template_name = None
+    form_template_name = None
+    confirm_template_name = None
+    rule_errors = (ValidationError,)
+    invalid_status = 400
+    refused_status = 409
+    pk_url_kwarg = "pk"
+
+    def get_object(self):
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs[self.pk_url_kwarg])
+
+    def lock_object(self, obj):
+        """The record again, row-locked until the step's transaction ends."""
+        return self.model._default_manager.select_for_update().get(pk=obj.pk)
+
+    def check(self, obj):
+        """Raise PermissionDenied when the user may not take this step at all."""
+
+    def get_form_kwargs(self, obj):
+        kwargs = {"initial": self.get_initial(obj)}
+        if self.request.method == "POST":
+            kwargs.update(data=self.request.POST, files=self.request.FILES)
+        return kwargs
+
+    def get_initial(self, obj):
+        return {}
+
+    def get_form(self, obj):
+        return self.form_class(**self.get_form_kwargs(obj)) if self.form_class else None
+
+    def perform(self, form, obj):
+        """Run the rule on the locked record; return the success message."""
+        raise NotImplementedError
+
+    def get_success_url(self, obj):
+        return obj.get_absolute_url()
+
+    def get_context_data(self, obj, form, **kwargs):
+        """The page's context; a detail page's step builds the detail page's context here."""
+        return {"object": obj, self.form_name: form, **kwargs}
+
+    def render(self, template_name, obj, form, status=200, **kwargs):
+        context = self.get_context_data(obj, form, **kwargs)
+        return TemplateResponse(self.request, template_name, context, status=status)
+
+    def get(self, request, *args, **kwargs):
+        if not self.form_template_name:
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        obj = self.get_object()
+        self.check(obj)
+        return self.render(self.form_template_name, obj, self.get_form(obj))
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        self.check(obj)
+        form = self.get_form(obj)
+        if form is not None and not form.is_valid():
+            return self.failed(obj, form, self.invalid_status)
+        if self.confirm_template_name and request.POST.get("confirmed") != "1":
+            return self.render(self.confirm_template_name, obj, form)
+        try:
+            with transaction.atomic():
+                locked = self.lock_object(obj)
+                message = self.perform(form, locked)
+        except self.rule_errors as error:
+            add_rule_error(form, error)
+            if form is None:
+                messages.error(request, "；".join(error_messages(error)))
+            return self.failed(self.get_object(), form, self.refused_status)
+        if message:
+            messages.success(request, message)
+        return redirect(self.get_success_url(locked))
+
+    def failed(self, obj, form, status):
+        template = self.template_name or self.form_template_name
+        return self.render(template, obj, form, status=status)
+
+
+def error_messages(error):
+    """The Chinese messages of a rule's error (ValidationError or a plain exception)."""
+    if isinstance(error, ValidationError):
+        return error.messages
+    return [str(error)]
+
+
+def add_rule_error(form, error):
+    """Put a rule's errors beside their fields (is-invalid included), the rest on top."""
+    if form is None:
+        return
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error_messages(error))
+    mark_invalid(form)

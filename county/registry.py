@@ -2,9 +2,10 @@
 
 ``county/`` never imports a workstream. Each workstream app calls
 ``registry.register(Workstream(...))`` in its ``AppConfig.ready()`` to say:
-here are my deadline-bearing records, my dashboard figures, my Excel ledger.
-The to-do page, reminders and the cockpit iterate the registry, so a fifth
-workstream plugs in without touching ``county/``.
+here are my deadline-bearing records, what waits for my supervisors' decisions,
+my dashboard figures, my Excel ledger. The to-do page, the inbox (待我审核),
+reminders and the cockpit iterate the registry, so a fifth workstream plugs in
+without touching ``county/``.
 """
 
 from collections.abc import Callable
@@ -47,6 +48,78 @@ class DatedWork:
 
 
 @dataclass(frozen=True)
+class Decision:
+    """One kind of request that waits for a supervisor's decision (e.g. 申请完成销号).
+
+    The workstream's supervisors decide it, never the person who asked; the leaders who
+    lead the work read it. ``county/`` builds the one inbox (待我审核) from these, and the
+    unit's 我的待办 shows what was sent back to it (``sent_back``).
+
+    Paths are ORM lookups from a row of ``model`` (the request); ``queryset`` may add
+    annotations (a path can then name one). The callables get the row as the inbox fetched
+    it (with ``related`` and ``prefetch`` loaded, so the inbox's query count is constant):
+    ``describe(row)`` returns what the inbox shows, ``accept(row, user, note)`` and
+    ``send_back(row, user, reason)`` run the workstream's rule (which locks and re-checks
+    the state, and raises ``ValidationError`` with a Chinese message) and return the
+    message for the person who decided.
+    """
+
+    key: str  # "reforms.completion"
+    label: str  # "申请完成销号"
+    model: Any  # the request's model (a UnitOwnedModel: its unit_paths scope the rows)
+    waiting: Q  # the rows that wait for a decision
+    asked_by: str  # path to the asking User ("requested_by")
+    asked_at: str  # path to when it was asked ("requested_at"), oldest first
+    describe: Callable[[Any], dict]  # row → {"title", "parent", "unit", "asker", "detail", …}
+    url: Callable[[Any], str]  # row → the page of the thing decided on
+    accept: Callable[[Any, Any, str], str]
+    send_back: Callable[[Any, Any, str], str]
+    leader_path: str | None = None  # path to the lead Leader, who reads it
+    related: tuple = ()  # select_related for describe/url
+    prefetch: tuple = ()  # prefetch_related for describe/url
+    queryset: Callable[[], Any] | None = None  # base rows (annotations), default all
+    accept_label: str = "同意"
+    send_back_label: str = "退回"
+    note_label: str = "审核意见"  # the optional note with an acceptance
+    # The unit's "退回给你的": rows sent back and not yet asked again, and what they show.
+    sent_back: Q | None = None
+    sent_back_unit: str = ""  # path from a sent-back row to its units (default unit_paths)
+    sent_back_at: str = ""  # path to when it was sent back, newest first
+    # row → {"title", "parent", "reason", "by", "at"} for 我的待办
+    describe_sent_back: Callable[[Any], dict] | None = None
+
+    def rows(self):
+        base = self.queryset() if self.queryset else self.model._default_manager.all()
+        return base.filter(self.waiting)
+
+    def decidable_by(self, user, workstream):
+        """Rows ``user`` may decide: a supervisor of the workstream, never his own request."""
+        if not user.is_authenticated or not user.supervises(workstream):
+            return self.rows().none()
+        return self.rows().filter(
+            Q(**{f"{self.asked_by}__isnull": True}) | ~Q(**{self.asked_by: user.pk})
+        )
+
+    def led_by(self, leader_id):
+        if not self.leader_path or not leader_id:
+            return self.rows().none()
+        return self.rows().filter(**{self.leader_path: leader_id})
+
+    def sent_back_for(self, unit_id):
+        """Rows sent back to ``unit_id`` that it has not asked again about."""
+        if self.sent_back is None or not unit_id:
+            return self.model._default_manager.none()
+        rows = self.model._default_manager.filter(self.sent_back)
+        if self.sent_back_unit:
+            return rows.filter(
+                pk__in=self.model._default_manager.filter(**{self.sent_back_unit: unit_id}).values(
+                    "pk"
+                )
+            )
+        return rows.owned_by(unit_id)
+
+
+@dataclass(frozen=True)
 class Figure:
     """One number on a dashboard, with the list it links to."""
 
@@ -66,6 +139,7 @@ class Workstream:
     icon: str = "bi-folder"
     order: int = 100
     dated_work: list[DatedWork] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)  # what waits for its supervisors
     figures: Callable[[Any], list[Figure]] | None = None  # figures(user) for the cockpit
     ledger: Any = None  # a county.ledger spec, for import_ledger / export_ledger
     load_demo: Callable[[Any], None] | None = None  # load_demo(stdout): the demo county's records
@@ -98,6 +172,9 @@ class Registry:
 
     def dated_work(self):
         return [(w, dw) for w in self for dw in w.dated_work]
+
+    def decisions(self):
+        return [(w, d) for w in self for d in w.decisions]
 
 
 registry = Registry()

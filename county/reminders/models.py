@@ -7,6 +7,7 @@
 - :class:`Digest` — the one message a person gets per day; pending until delivered.
 - :class:`Notification` — the in-app copy of a digest (the bell in the navigation bar).
 - :class:`SupervisionNotice` — 督办单, the formal push notice a unit must acknowledge.
+- :class:`EventNotice` — one person told once about one event (:mod:`county.events`).
 
 Imported from ``county/models.py``, so these models belong to the ``county`` app.
 """
@@ -289,3 +290,56 @@ class SupervisionNotice(models.Model):
     @property
     def is_acknowledged(self):
         return self.acknowledged_at is not None
+
+
+class EventNotice(models.Model):
+    """One person told about one event (a request made, a decision, a 批示 …), exactly once.
+
+    Written after the change's transaction commits (see :mod:`county.events`), together with
+    the in-app notification; the e-mail follows in a Celery task. The unique (event, person)
+    key makes a second delivery of the same event, or a retried e-mail task, a no-op.
+    """
+
+    class Email(models.TextChoices):
+        PENDING = "pending", "待发送"
+        SENT = "sent", "已发送"
+        MUTED = "muted", "本人已关闭邮件"
+        NO_ADDRESS = "no_address", "无邮箱"
+        FAILED = "failed", "发送失败"
+
+    event_id = models.UUIDField("事件编号")
+    event_key = models.CharField("事件类别", max_length=60)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="event_notices",
+        verbose_name="接收人",
+    )
+    notification = models.OneToOneField(
+        Notification,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="event_notice",
+        verbose_name="站内通知",
+    )
+    email_status = models.CharField(
+        "邮件", max_length=12, choices=Email.choices, default=Email.PENDING
+    )
+    email_attempts = models.PositiveSmallIntegerField("邮件尝试次数", default=0)
+    email_error = models.CharField("邮件错误", max_length=300, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    emailed_at = models.DateTimeField("邮件发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "事件通知"
+        verbose_name_plural = "事件通知"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event_id", "user"], name="event_notice_once_per_person"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.event_key} → {self.user}"
