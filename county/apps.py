@@ -1,6 +1,26 @@
 """App configuration of the county core."""
 
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+
+
+def audit_login(sender, request, user, **kwargs):
+    from .audit import Action, record
+
+    record(Action.LOGIN, request=request, user=user)
+
+
+def audit_login_failed(sender, credentials, request=None, **kwargs):
+    from .audit import Action, record
+
+    record(Action.LOGIN_FAILED, request=request, username=credentials.get("username") or "")
+
+
+def audit_logout(sender, request, user, **kwargs):
+    from .audit import Action, record
+
+    if user is not None:
+        record(Action.LOGOUT, request=request, user=user)
 
 
 class CountyConfig(AppConfig):
@@ -9,3 +29,9 @@ class CountyConfig(AppConfig):
     name = "county"
     verbose_name = "县域基础信息"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # The operations audit log (/audit/): every login, failed login and logout.
+        user_logged_in.connect(audit_login, dispatch_uid="county.audit.login")
+        user_login_failed.connect(audit_login_failed, dispatch_uid="county.audit.login_failed")
+        user_logged_out.connect(audit_logout, dispatch_uid="county.audit.logout")

@@ -1,7 +1,8 @@
 """Generic ledger pages: upload → preview → confirm, export of a filtered list, empty template.
 
 Every workstream's ledger is served here by its registry key; only supervisors of
-that workstream (and admins) may import, anyone may export what he can see.
+that workstream (and admins) may import, anyone may export what he can see. Confirmed
+imports and exports are written to the audit log (previews are not).
 """
 
 import re
@@ -20,6 +21,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from county.audit import Action, record
 from county.registry import registry
 
 from .reading import MAX_UPLOAD_BYTES
@@ -120,6 +122,12 @@ def import_confirm(request, key):
     report = workstream.ledger.run_import(data, request.user, name=meta["name"])
     path.unlink(missing_ok=True)
     if report.ok:
+        record(
+            Action.IMPORT,
+            request=request,
+            target=workstream.ledger.title,
+            detail=f"{meta['name']}：{report.summary()}",
+        )
         messages.success(request, f"导入完成（{meta['name']}）：{report.summary()}。")
         return redirect(_back_url(workstream))
     return render(
@@ -148,7 +156,15 @@ def export(request, key):
     ledger = _workstream(key).ledger
     queryset = ledger.filtered_queryset(request.user, request.GET, request)
     filename = f"{ledger.title}-{timezone.localdate():%Y%m%d}.xlsx"
-    return _xlsx_response(ledger.export(queryset), filename)
+    data = ledger.export(queryset)
+    conditions = "；".join(f"{k}={v}" for k, v in request.GET.items() if v and k != "page")
+    record(
+        Action.EXPORT,
+        request=request,
+        target=ledger.title,
+        detail=f"{filename}（{queryset.count()} 条；筛选：{conditions or '全部'}）",
+    )
+    return _xlsx_response(data, filename)
 
 
 @login_required

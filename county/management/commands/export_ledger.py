@@ -1,9 +1,13 @@
-"""export_ledger KEY OUT.xlsx: the whole ledger as the export pages format it."""
+"""export_ledger KEY OUT.xlsx: the whole ledger as the export pages format it.
+
+Each export is recorded in the audit log as done by 命令行.
+"""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from county.audit import Action, record
 from county.registry import registry
 
 
@@ -23,4 +27,10 @@ class Command(BaseCommand):
         queryset = ledger.model._default_manager.all()
         data = ledger.export(queryset)
         Path(out).write_bytes(data)
+        record(
+            Action.EXPORT,
+            username="命令行",
+            target=ledger.title,
+            detail=f"{out}（{queryset.count()} 条；命令行 export_ledger）",
+        )
         self.stdout.write(self.style.SUCCESS(f"已导出到 {out}（{len(data) // 1024} KB）"))

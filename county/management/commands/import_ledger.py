@@ -1,9 +1,13 @@
-"""import_ledger KEY FILE [--dry-run] [--json]: the same engine as the import pages."""
+"""import_ledger KEY FILE [--dry-run] [--json]: the same engine as the import pages.
+
+A written import is recorded in the audit log as done by 命令行 (or by ``--user``).
+"""
 
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from county.audit import Action, record
 from county.models import User
 from county.registry import registry
 
@@ -35,6 +39,14 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"无法打开文件：{error}") from None
         report = workstream.ledger.run_import(data, actor, dry_run=dry_run, name=file, year=year)
+        if report.ok and not dry_run:
+            record(
+                Action.IMPORT,
+                user=actor,
+                username="命令行",
+                target=workstream.ledger.title,
+                detail=f"{file}：{report.summary()}（命令行 import_ledger）",
+            )
         if json:
             self.stdout.write(_json.dumps(report.as_json(), ensure_ascii=False))
         else:
