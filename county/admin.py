@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Leader, SpecialGroup, Supervision, Unit, User, Village
+from .models import AuditEvent, Leader, SpecialGroup, Supervision, Unit, User, Village
 
 
 class VillageInline(admin.TabularInline):
@@ -59,6 +59,26 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         ("单位与角色", {"fields": ("role", "unit", "leader")}),
     )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log, read-only: nobody edits or deletes what happened (page: /audit/)."""
+
+    list_display = ["time", "username", "action", "target", "ip"]
+    list_filter = ["action", "time"]
+    search_fields = ["username", "target", "detail", "request_id"]
+    date_hierarchy = "time"
+    list_per_page = 50
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 from .reminders import admin as reminder_admin  # noqa: E402, F401  (county/reminders/)

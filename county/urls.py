@@ -11,6 +11,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import health, views
+from .audit_views import AuditLogView
 from .registry import registry
 from .reminders import views as reminder_views
 
@@ -34,6 +35,7 @@ county_patterns = (
         ),
         path("notices/", reminder_views.notices, name="notices"),
         path("notices/<int:pk>/", reminder_views.notice, name="notice"),
+        path("audit/", AuditLogView.as_view(), name="audit"),
     ],
     "county",
 )
