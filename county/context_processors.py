@@ -1,4 +1,4 @@
-"""Template context shared by every page: the workstream navigation and the bell."""
+"""Template context shared by every page: the workstream navigation, the bell, the inbox."""
 
 from django.urls import NoReverseMatch, reverse
 
@@ -13,7 +13,19 @@ def navigation(request):
         except NoReverseMatch:
             continue
         items.append({"label": workstream.label, "url": url, "icon": workstream.icon})
-    return {"nav_workstreams": items, **reminder_counts(request)}
+    return {"nav_workstreams": items, **reminder_counts(request), **inbox_count(request)}
+
+
+def inbox_count(request):
+    """待我审核 in the navigation bar: shown to those who have an inbox, with its count."""
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated:
+        return {}
+    from .inbox import has_inbox, waiting_count
+
+    if not has_inbox(user):
+        return {}
+    return {"has_inbox": True, "inbox_waiting": waiting_count(user)}
 
 
 def reminder_counts(request):

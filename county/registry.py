@@ -84,7 +84,9 @@ class Decision:
     # The unit's "退回给你的": rows sent back and not yet asked again, and what they show.
     sent_back: Q | None = None
     sent_back_unit: str = ""  # path from a sent-back row to its units (default unit_paths)
-    sent_back_at: str = ""  # path to when it was sent back, newest first
+    sent_back_at: str = ""  # path to when it was sent back, newest first (default -pk)
+    sent_back_related: tuple = ()
+    sent_back_prefetch: tuple = ()
     # row → {"title", "parent", "reason", "by", "at"} for 我的待办
     describe_sent_back: Callable[[Any], dict] | None = None
 

@@ -10,7 +10,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import health, views
+from . import health, inbox, views
 from .audit_views import AuditLogView
 from .registry import registry
 from .reminders import views as reminder_views
@@ -19,6 +19,8 @@ county_patterns = (
     [
         path("todo/", views.todo, name="todo"),
         path("cockpit/", views.cockpit, name="cockpit"),
+        path("inbox/", inbox.inbox, name="inbox"),
+        path("inbox/<str:key>/<int:pk>/", inbox.inbox_decide, name="inbox_decide"),
         path("profile/", views.profile, name="profile"),
         path("profile/email/", reminder_views.email_toggle, name="email_toggle"),
         path("notifications/", reminder_views.notifications, name="notifications"),

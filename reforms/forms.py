@@ -31,29 +31,14 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class ProgressForm(BootstrapFormMixin, forms.Form):
-    text = forms.CharField(
-        label="进展情况",
-        widget=forms.Textarea(
-            attrs={"rows": 5, "placeholder": "本阶段做了什么、取得什么成效、下一步安排"}
-        ),
-        max_length=4000,
-    )
-    percent = forms.IntegerField(label="完成进度（%）", min_value=0, max_value=100)
-    files = MultipleFileField(
-        label="佐证材料",
-        required=False,
-        help_text=(
-            f"可选，最多 {MAX_FILES} 个文件，每个不超过 "
-            f"{settings.UPLOAD_MAX_BYTES // 1024 // 1024} MB；支持 PDF、图片、Word、Excel、PPT。"
-        ),
-    )
+class EvidenceMixin:
+    """The ``files`` field of a form: checked evidence files, at most MAX_FILES."""
+
+    accept = ".pdf,.jpg,.jpeg,.png,.gif,.webp,.doc,.docx,.xls,.xlsx,.ppt,.pptx,image/*"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["files"].widget.attrs["accept"] = (
-            ".pdf,.jpg,.jpeg,.png,.gif,.webp,.doc,.docx,.xls,.xlsx,.ppt,.pptx,image/*"
-        )
+        self.fields["files"].widget.attrs["accept"] = self.accept
 
     def clean_files(self):
         files = self.cleaned_data["files"]
@@ -62,6 +47,29 @@ class ProgressForm(BootstrapFormMixin, forms.Form):
         for upload in files:
             check_attachment(upload)
         return files
+
+
+def evidence_field():
+    return MultipleFileField(
+        label="佐证材料",
+        required=False,
+        help_text=(
+            f"可选，最多 {MAX_FILES} 个文件，每个不超过 "
+            f"{settings.UPLOAD_MAX_BYTES // 1024 // 1024} MB；支持 PDF、图片、Word、Excel、PPT。"
+        ),
+    )
+
+
+class ProgressForm(EvidenceMixin, BootstrapFormMixin, forms.Form):
+    text = forms.CharField(
+        label="进展情况",
+        widget=forms.Textarea(
+            attrs={"rows": 5, "placeholder": "本阶段做了什么、取得什么成效、下一步安排"}
+        ),
+        max_length=4000,
+    )
+    percent = forms.IntegerField(label="完成进度（%）", min_value=0, max_value=100)
+    files = evidence_field()
 
 
 class DeadlineChangeForm(BootstrapFormMixin, forms.Form):
@@ -90,13 +98,14 @@ class DeadlineChangeForm(BootstrapFormMixin, forms.Form):
         return data
 
 
-class CompletionRequestForm(BootstrapFormMixin, forms.Form):
+class CompletionRequestForm(EvidenceMixin, BootstrapFormMixin, forms.Form):
     reason = forms.CharField(
         label="完成情况说明",
         widget=forms.Textarea(
-            attrs={"rows": 3, "placeholder": "完成了哪些工作，佐证材料见进展报告"}
+            attrs={"rows": 3, "placeholder": "完成了哪些工作，取得了什么成果（可附佐证材料）"}
         ),
     )
+    files = evidence_field()
 
 
 class DecisionForm(BootstrapFormMixin, forms.Form):

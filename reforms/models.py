@@ -189,10 +189,26 @@ class ProgressReport(UnitOwnedModel):
 
 
 class Attachment(models.Model):
-    """Evidence attached to a progress report; served only through a checked view."""
+    """Evidence attached to a progress report or to a completion request (申请完成).
+
+    Served only through a checked view, to those who may see what it is attached to.
+    """
 
     report = models.ForeignKey(
-        ProgressReport, on_delete=models.CASCADE, related_name="attachments", verbose_name="进展"
+        ProgressReport,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name="进展",
+    )
+    completion = models.ForeignKey(
+        "CompletionRequest",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name="完成申请",
     )
     file = models.FileField("文件", upload_to="reforms/attachments/%Y/%m/")
     name = models.CharField("文件名", max_length=255)
@@ -203,9 +219,20 @@ class Attachment(models.Model):
     class Meta:
         verbose_name = "附件"
         verbose_name_plural = "附件"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(report__isnull=False) | Q(completion__isnull=False),
+                name="attachment_belongs_to_report_or_request",
+            )
+        ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def owner(self):
+        """The progress report or completion request it is evidence of."""
+        return self.report or self.completion
 
 
 class RequestBase(UnitOwnedModel):
@@ -260,6 +287,16 @@ class DeadlineChange(RequestBase):
     def __str__(self):
         return f"{self.subtask} 申请调整时限"
 
+    @property
+    def old_text(self):
+        return f"{self.old_deadline:%Y年%-m月%-d日}" if self.old_deadline else "长期坚持"
+
+    @property
+    def new_text(self):
+        if self.new_long_term or not self.new_deadline:
+            return "长期坚持"
+        return f"{self.new_deadline:%Y年%-m月%-d日}"
+
 
 class CompletionRequest(RequestBase):
     """A request to mark a sub-task done (申请完成); a supervisor accepts or sends it back."""
@@ -306,6 +343,16 @@ class FollowUpProblem(UnitOwnedModel):
         related_name="follow_up_problems",
         verbose_name="关联改革任务",
     )
+    rectified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="报告整改人",
+    )
+    rectified_at = models.DateTimeField("报告整改时间", null=True, blank=True)
+    rectified_note = models.TextField("整改情况", blank=True)
     history = HistoricalRecords()
 
     class Meta:

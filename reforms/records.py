@@ -9,11 +9,14 @@ Progress reports follow ``reforms.workflow.report_progress``.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 
+from county.events import notify, record_decision, staff_of, supervisors_of
 from county.status import today
 
 from .choices import FollowUpStatus, RecheckResult
-from .models import WORKSTREAM, Recheck
+from .models import WORKSTREAM, FollowUpProblem, Recheck
 
 
 def supervises_reforms(user):
@@ -21,25 +24,53 @@ def supervises_reforms(user):
     return bool(user and user.is_authenticated and user.supervises(WORKSTREAM))
 
 
+def problem_url(problem):
+    return reverse("reforms:followup", args=[problem.pk])
+
+
+@transaction.atomic
 def mark_rectified(problem, user, note):
-    """整改中 → 已整改, by the lead unit's staff (or a supervisor of reforms)."""
+    """整改中 → 已整改, by the lead unit's staff (or a supervisor of reforms); it then waits
+    for the reform office's 回头看, whose supervisors are told."""
     if not problem.is_editable_by(user):
         raise PermissionDenied("只有牵头单位或县委改革办可以报告整改完成。")
+    problem = FollowUpProblem.objects.select_for_update().get(pk=problem.pk)
     if problem.status != FollowUpStatus.RECTIFYING:
         raise ValidationError("只有“整改中”的问题可以标记为已整改。")
     problem.status = FollowUpStatus.RECTIFIED
+    problem.rectified_by = user
+    problem.rectified_at = timezone.now()
+    problem.rectified_note = note
     problem._change_reason = f"报告整改完成：{note}"[:100]
     problem.save()
+    unit = user.unit.name if user.unit_id else ""
+    notify(
+        "reforms.followup.requested",
+        supervisors_of(WORKSTREAM),
+        f"{unit}报告整改完成，待回头看：后半篇文章第{problem.number}号"[:200],
+        f"问题：{problem.problem}\n报告人：{user}（{unit}）\n整改情况：{note}\n"
+        "请在“待我审核”中回头看。",
+        reverse("county:inbox"),
+        actor=user,
+    )
     return problem
 
 
 @transaction.atomic
 def add_recheck(problem, user, checked_on, result, note=""):
-    """回头看: 整改成效巩固 → 回头看通过; 问题反弹 → back to 整改中."""
+    """回头看: 整改成效巩固 → 回头看通过; 问题反弹 → back to 整改中 (the lead unit is told).
+
+    The one who reported the rectification never re-checks it himself.
+    """
     if not supervises_reforms(user):
         raise PermissionDenied("只有县委改革办督查人员可以回头看。")
+    problem = FollowUpProblem.objects.select_for_update().get(pk=problem.pk)
     if problem.status == FollowUpStatus.RECTIFYING:
         raise ValidationError("问题仍在整改中，整改完成后才能回头看。")
+    if problem.status == FollowUpStatus.RECTIFIED and problem.rectified_by_id == user.pk:
+        raise ValidationError("报告整改的人不能对自己报告的整改回头看。")
+    if result == RecheckResult.RECURRED and not (note or "").strip():
+        raise ValidationError({"note": "问题反弹时请说明反弹情况。"})
     recheck = Recheck.objects.create(
         problem=problem, checked_on=checked_on, result=result, note=note, checked_by=user
     )
@@ -51,6 +82,23 @@ def add_recheck(problem, user, checked_on, result, note=""):
         reason = "回头看：整改成效巩固"
     problem._change_reason = reason
     problem.save()
+    recurred = result == RecheckResult.RECURRED
+    verdict = "问题反弹，退回整改" if recurred else "整改成效巩固，回头看通过"
+    body = f"问题：{problem.problem}\n回头看：{checked_on:%Y年%-m月%-d日}"
+    body += f"，{user}（{user.affiliation}）"
+    if note:
+        body += f"\n{'退回原因' if recurred else '情况说明'}：{note}"
+    notify(
+        f"reforms.followup.{'sent_back' if recurred else 'accepted'}",
+        [problem.rectified_by, staff_of(problem.lead_unit_id)],
+        f"后半篇文章第{problem.number}号{verdict}"[:200],
+        body,
+        problem_url(problem),
+        actor=user,
+    )
+    record_decision(
+        user, f"后半篇文章第{problem.number}号 回头看", f"{verdict}；{note}".rstrip("；")
+    )
     return recheck
 
 

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 
 from county.registry import DatedWork, Figure, Workstream, registry
@@ -64,6 +64,174 @@ def load_demo(stdout):
     load(Path(__file__).parent / "demo" / "reform_ledger_2023.xlsx", stdout)
 
 
+def _item_of(subtask):
+    item = subtask.item
+    return f"{item.number}. {item.title}"
+
+
+def _files(request):
+    return [(a.name, reverse("reforms:attachment", args=[a.pk])) for a in request.attachments.all()]
+
+
+def _asked(row, detail, files=()):
+    asker = row.requested_by
+    return {
+        "title": row.subtask.name,
+        "parent_label": "改革任务",
+        "parent": _item_of(row.subtask),
+        "unit": asker.unit.name if asker.unit_id else "",
+        "asker": str(asker),
+        "detail": detail,
+        "files": files,
+    }
+
+
+def _sent_back(row):
+    return {
+        "title": row.subtask.name,
+        "parent_label": "改革任务",
+        "parent": _item_of(row.subtask),
+        "reason": row.decision_note,
+        "by": str(row.decided_by) if row.decided_by_id else "",
+        "at": row.decided_at,
+    }
+
+
+def _not_asked_again(model):
+    """Sent back, the task not done, and no newer request of the same kind on it."""
+    from django.db.models import Exists, OuterRef
+
+    from .choices import RequestStatus
+
+    newer = model.objects.filter(subtask=OuterRef("subtask"), pk__gt=OuterRef("pk"))
+    return Q(status=RequestStatus.REJECTED) & ~Q(subtask__status=TaskStatus.DONE) & ~Exists(newer)
+
+
+def decisions():
+    """What waits for the reform office (县委改革办): 申请完成, 申请调整时限, 回头看."""
+    from county.registry import Decision
+    from county.status import today
+
+    from . import records, workflow
+    from .choices import FollowUpStatus, RecheckResult, RequestStatus
+    from .models import CompletionRequest, DeadlineChange, FollowUpProblem, Recheck
+
+    def completion(row):
+        return _asked(row, f"完成情况说明：{row.reason}", _files(row))
+
+    def deadline(row):
+        return _asked(row, f"申请时限：{row.old_text} → {row.new_text}\n理由：{row.reason}")
+
+    def decide(function, approve):
+        def run(row, user, note):
+            result = function(row.pk, user, approve, note)
+            kind = result._meta.verbose_name
+            return f"{kind}{result.get_status_display()}：{result.subtask}"
+
+        return run
+
+    def followup(row):
+        asker = row.rectified_by
+        return {
+            "title": f"后半篇文章第{row.number}号：{row.problem}",
+            "parent_label": "领域",
+            "parent": row.area,
+            "unit": asker.unit.name if asker and asker.unit_id else row.lead_unit.name,
+            "asker": str(asker) if asker else "",
+            "detail": f"整改情况：{row.rectified_note}" if row.rectified_note else "",
+        }
+
+    def recheck(result):
+        def run(row, user, note):
+            records.add_recheck(row, user, today(), result, note)
+            if result == RecheckResult.RECURRED:
+                return f"后半篇文章第{row.number}号：问题反弹，已退回整改。"
+            return f"后半篇文章第{row.number}号：回头看通过。"
+
+        return run
+
+    def followup_sent_back(row):
+        last = next((r for r in row.rechecks.all() if r.result == RecheckResult.RECURRED), None)
+        return {
+            "title": f"后半篇文章第{row.number}号：{row.problem}",
+            "parent_label": "领域",
+            "parent": row.area,
+            "reason": last.note if last else "",
+            "by": str(last.checked_by) if last else "",
+            "at": last.checked_on if last else None,
+        }
+
+    pending = Q(status=RequestStatus.PENDING)
+    people = ("subtask__item", "requested_by__unit", "decided_by")
+    return [
+        Decision(
+            key="reforms.completion",
+            label="申请完成销号",
+            model=CompletionRequest,
+            waiting=pending,
+            asked_by="requested_by",
+            asked_at="requested_at",
+            describe=completion,
+            url=lambda row: workflow.task_url(row.subtask),
+            accept=decide(workflow.decide_completion, True),
+            send_back=decide(workflow.decide_completion, False),
+            leader_path="subtask__item__lead_leader",
+            related=people,
+            prefetch=("attachments",),
+            accept_label="同意销号",
+            sent_back=_not_asked_again(CompletionRequest),
+            sent_back_unit="requested_by__unit",
+            sent_back_at="decided_at",
+            sent_back_related=people,
+            describe_sent_back=_sent_back,
+        ),
+        Decision(
+            key="reforms.deadline",
+            label="申请调整时限",
+            model=DeadlineChange,
+            waiting=pending,
+            asked_by="requested_by",
+            asked_at="requested_at",
+            describe=deadline,
+            url=lambda row: workflow.task_url(row.subtask),
+            accept=decide(workflow.decide_deadline_change, True),
+            send_back=decide(workflow.decide_deadline_change, False),
+            leader_path="subtask__item__lead_leader",
+            related=people,
+            accept_label="同意调整",
+            sent_back=_not_asked_again(DeadlineChange),
+            sent_back_unit="requested_by__unit",
+            sent_back_at="decided_at",
+            sent_back_related=people,
+            describe_sent_back=_sent_back,
+        ),
+        Decision(
+            key="reforms.followup",
+            label="后半篇文章回头看",
+            model=FollowUpProblem,
+            waiting=Q(status=FollowUpStatus.RECTIFIED),
+            asked_by="rectified_by",
+            asked_at="rectified_at",
+            describe=followup,
+            url=lambda row: reverse("reforms:followup", args=[row.pk]),
+            accept=recheck(RecheckResult.FINE),
+            send_back=recheck(RecheckResult.RECURRED),
+            leader_path="item__lead_leader",
+            related=("lead_unit", "rectified_by__unit"),
+            accept_label="回头看通过",
+            send_back_label="问题反弹，退回整改",
+            note_label="情况说明",
+            sent_back=Q(status=FollowUpStatus.RECTIFYING)
+            & Q(pk__in=Recheck.objects.filter(result=RecheckResult.RECURRED).values("problem")),
+            sent_back_unit="lead_unit",
+            describe_sent_back=followup_sent_back,
+            sent_back_prefetch=(
+                Prefetch("rechecks", queryset=Recheck.objects.select_related("checked_by")),
+            ),
+        ),
+    ]
+
+
 def register():
     from .ledger import ReformLedger
     from .models import SubTask
@@ -89,6 +257,7 @@ def register():
             ],
             figures=figures,
             ledger=ReformLedger(),
+            decisions=decisions(),
             load_demo=load_demo,
             urls="reforms.urls",
             api_urls="reforms.api.urls",

@@ -9,9 +9,11 @@ message when the rule says no.
 import mimetypes
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from county.choices import Role
+from county.events import notify, record_decision, staff_of, supervisors_of
 
 from .choices import RequestStatus, TaskStatus
 from .models import (
@@ -54,16 +56,7 @@ def report_progress(subtask, user, text, percent, files=()):
     report = ProgressReport.objects.create(
         subtask=subtask, text=text, percent=percent, author=user, unit=user.unit
     )
-    for upload in files:
-        Attachment.objects.create(
-            report=report,
-            file=upload,
-            name=upload.name[:255],
-            size=upload.size,
-            content_type=getattr(upload, "content_type", "")
-            or mimetypes.guess_type(upload.name)[0]
-            or "application/octet-stream",
-        )
+    _attach(files, report=report)
     subtask.progress = text
     subtask.percent = percent
     fields = ["progress", "percent"]
@@ -72,6 +65,67 @@ def report_progress(subtask, user, text, percent, files=()):
         fields.append("status")
     subtask.save(update_fields=fields)
     return report
+
+
+def _attach(files, **owner):
+    for upload in files:
+        Attachment.objects.create(
+            **owner,
+            file=upload,
+            name=upload.name[:255],
+            size=upload.size,
+            content_type=getattr(upload, "content_type", "")
+            or mimetypes.guess_type(upload.name)[0]
+            or "application/octet-stream",
+        )
+
+
+def task_url(subtask):
+    return reverse("reforms:item", args=[subtask.item_id]) + f"#task-{subtask.pk}"
+
+
+def _item_line(subtask):
+    item = subtask.item
+    return f"改革任务：{item.number}. {item.title}\n细分任务：{subtask.name}"
+
+
+def _asked(request, what, detail):
+    """Tell the reform office's supervisors that a unit asks for a decision."""
+    subtask, user = request.subtask, request.requested_by
+    unit = user.unit.name if user.unit_id else ""
+    notify(
+        f"reforms.{what}.requested",
+        supervisors_of(WORKSTREAM),
+        f"{unit}{request._meta.verbose_name}待审核：{subtask.name}"[:200],
+        f"{_item_line(subtask)}\n申请人：{user}（{unit}）\n{detail}\n请在“待我审核”中处理。",
+        reverse("county:inbox"),
+        actor=user,
+    )
+
+
+def _told_decision(request, user, approve):
+    """Tell the asking unit's staff what was decided, with the reason."""
+    subtask = request.subtask
+    verdict = "已同意" if approve else "被退回"
+    kind = request._meta.verbose_name
+    body = f"{_item_line(subtask)}\n审核人：{user}（{user.affiliation}）"
+    if request.decision_note:
+        body += f"\n{'审核意见' if approve else '退回原因'}：{request.decision_note}"
+    asker = request.requested_by
+    notify(
+        f"reforms.{request._meta.model_name}.{'accepted' if approve else 'sent_back'}",
+        [asker, staff_of(asker.unit_id)],
+        f"{kind}{verdict}：{subtask.name}"[:200],
+        body,
+        task_url(subtask),
+        actor=user,
+    )
+    record_decision(
+        user,
+        f"{kind}：{subtask.name}",
+        f"{verdict}（{_item_line(subtask).replace(chr(10), '；')}）"
+        + (f"；意见：{request.decision_note}" if request.decision_note else ""),
+    )
 
 
 def _no_pending(queryset, what):
@@ -86,7 +140,7 @@ def request_deadline_change(subtask, user, new_deadline, long_term, reason):
     if subtask.status == TaskStatus.DONE:
         raise WorkflowError("已完成的任务不能申请调整时限。")
     _no_pending(subtask.deadline_changes, "时限调整申请")
-    return DeadlineChange.objects.create(
+    change = DeadlineChange.objects.create(
         subtask=subtask,
         old_deadline=subtask.deadline,
         new_deadline=None if long_term else new_deadline,
@@ -94,22 +148,33 @@ def request_deadline_change(subtask, user, new_deadline, long_term, reason):
         reason=reason,
         requested_by=user,
     )
+    _asked(change, "deadline", f"申请调整为：{change.new_text}\n调整理由：{reason}")
+    return change
 
 
 @transaction.atomic
-def request_completion(subtask, user, reason):
+def request_completion(subtask, user, reason, files=()):
+    """申请完成销号, with optional evidence (checked by the form) attached to the request."""
     _require_report(user, subtask)
-    subtask = SubTask.objects.select_for_update().get(pk=subtask.pk)
+    subtask = SubTask.objects.select_for_update().select_related("item").get(pk=subtask.pk)
     if subtask.status == TaskStatus.DONE:
         raise WorkflowError("该任务已经完成。")
     _no_pending(subtask.completion_requests, "完成申请")
-    return CompletionRequest.objects.create(subtask=subtask, reason=reason, requested_by=user)
+    request = CompletionRequest.objects.create(subtask=subtask, reason=reason, requested_by=user)
+    _attach(files, completion=request)
+    evidence = f"\n佐证材料：{len(files)} 个文件" if files else ""
+    _asked(request, "completion", f"完成情况说明：{reason}{evidence}")
+    return request
 
 
 def _decide(model, pk, user, approve, note):
     if not can_decide(user):
         raise WorkflowError("只有县委改革办督查人员可以审核。")
-    request = model.objects.select_for_update().select_related("subtask").get(pk=pk)
+    request = (
+        model.objects.select_for_update(of=("self",))
+        .select_related("subtask__item", "requested_by")
+        .get(pk=pk)
+    )
     if request.status != RequestStatus.PENDING:
         raise WorkflowError("该申请已经审核过了。")
     if request.requested_by_id == user.pk:
@@ -121,6 +186,7 @@ def _decide(model, pk, user, approve, note):
     request.decided_at = timezone.now()
     request.decision_note = note.strip()
     request.save()
+    _told_decision(request, user, approve)
     return request
 
 
@@ -152,8 +218,22 @@ def can_instruct(user):
 
 
 def give_instruction(item, user, text, given_on):
+    """A leader's 批示 on an item; the staff of the item's units are told."""
     if not can_instruct(user):
         raise WorkflowError("只有县级领导可以作出批示。")
-    return Instruction.objects.create(
+    instruction = Instruction.objects.create(
         item=item, leader=user.leader, text=text, given_on=given_on, created_by=user
     )
+    units = {item.lead_unit_id, *item.co_units.values_list("pk", flat=True)}
+    units |= set(
+        SubTask.units.through.objects.filter(subtask__item=item).values_list("unit_id", flat=True)
+    )
+    notify(
+        "reforms.instruction",
+        staff_of(*units),
+        f"{user.leader.name}批示：{item.number}. {item.title}"[:200],
+        f"{user.leader.name}（{user.leader.title}）{given_on:%Y年%-m月%-d日}批示：\n{text}",
+        reverse("reforms:item", args=[item.pk]) + "#instructions",
+        actor=user,
+    )
+    return instruction
