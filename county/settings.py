@@ -214,10 +214,10 @@ UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(20 * 1024 * 1024))
 # Logs on stderr: JSON lines in production (LOG_FORMAT=json, the default when DEBUG is off),
 # plain text in the demo. Every line of a request carries its request_id and user
 # (county/request_id.py); county.request writes one access line per request at INFO.
-LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+LOG_FORMAT = os.environ.get("LOG_FORMAT") or ("text" if DEBUG else "json")
 if LOG_FORMAT not in {"json", "text"}:
     raise ImproperlyConfigured("LOG_FORMAT 只能是 json 或 text。")
-LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING" if DEBUG else "INFO").upper()
+LOG_LEVEL = (os.environ.get("LOG_LEVEL") or ("WARNING" if DEBUG else "INFO")).upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
