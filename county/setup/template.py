@@ -92,7 +92,7 @@ def _style_header(sheet, spec, row=1):
         cell.alignment = Alignment(horizontal="center", vertical="center")
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.row_dimensions[row].height = 22
-    sheet.freeze_panes = sheet.cell(row=row + 1, column=1)
+    sheet.freeze_panes = f"A{row + 1}"
 
 
 def _add_choices(sheet, spec):
