@@ -14,6 +14,7 @@ from . import health, inbox, views
 from .audit_views import AuditLogView
 from .registry import registry
 from .reminders import views as reminder_views
+from .setup import views as setup_views
 
 county_patterns = (
     [
@@ -47,6 +48,13 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", setup_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/done/",
+        setup_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("setup/", include("county.setup.urls")),
     path("", include(county_patterns)),
     path("ledger/", include("county.ledger.urls")),
     path("admin/", admin.site.urls),
