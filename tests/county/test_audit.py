@@ -1,6 +1,7 @@
 """The operations audit log: what is recorded, and the /audit/ page only admins may read."""
 
 import datetime
+import os
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -179,3 +180,35 @@ def test_audit_log_is_read_only_in_the_django_admin(client, user_named):
     assert delete.status_code == 403
     event.refresh_from_db()
     assert event.target == "x.tar"
+
+
+@pytest.mark.browser
+def test_admin_reads_the_audit_log_from_the_user_menu_on_a_desktop_and_a_phone(login, user_named):
+    AuditEvent.objects.create(
+        action=Action.IMPORT,
+        username="sup_d03",
+        target="全面深化改革工作台账",
+        detail="2026年度改革台账（修订稿）.xlsx：改革任务：新增 0，更新 12，未变 76",
+        ip="203.0.113.7",
+    )
+    AuditEvent.objects.create(action=Action.LOGIN_FAILED, username="admin ' or 1=1 --")
+    page = login("admin")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.get_by_test_id("user-menu").click()
+    page.get_by_test_id("nav-audit").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/audit/")
+    table = page.get_by_test_id("audit-table")
+    assert table.is_visible() and "2026年度改革台账（修订稿）.xlsx" in table.inner_text()
+    assert "admin ' or 1=1 --" in table.inner_text()
+    if shots := os.environ.get("AUDIT_SCREENSHOTS"):
+        page.screenshot(path=f"{shots}/audit-1366.png", full_page=True)
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(page.url + "?action=import")
+    cards = page.get_by_test_id("audit-cards")
+    assert cards.is_visible() and not page.get_by_test_id("audit-table").is_visible()
+    assert "全面深化改革工作台账" in cards.inner_text() and "登录失败" not in cards.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    if shots:
+        page.screenshot(path=f"{shots}/audit-390.png", full_page=True)
