@@ -176,6 +176,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+# With EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (staging, tests): the folder.
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", "") or None
 # The public address, put in front of links in e-mails (e.g. https://dc.example.gov.cn).
 SITE_URL = os.environ.get("SITE_URL", "")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "督查平台 <noreply@localhost>")

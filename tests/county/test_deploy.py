@@ -42,3 +42,18 @@ def test_production_without_secret_key_refuses_to_start():
     result = run_manage("check", DEBUG="False", ALLOWED_HOSTS="dc.example.gov.cn")
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_collectstatic_works_with_production_settings(tmp_path):
+    result = run_manage(
+        "collectstatic",
+        "--noinput",
+        DEBUG="False",
+        SECRET_KEY="k3y-" + "x7Gq9!pZr2" * 6,
+        ALLOWED_HOSTS="dc.example.gov.cn",
+        STATIC_ROOT=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = (tmp_path / "staticfiles.json").read_text()
+    assert "vendor/echarts-6.1.0/echarts.min.js" in manifest
+    assert list(tmp_path.glob("vendor/bootstrap-5.3.9/bootstrap.min.*.css.gz"))
