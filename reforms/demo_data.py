@@ -4,8 +4,7 @@ experiences and a few instructions, so that every page has something real to sho
 import datetime
 import random
 
-from django.db.models import F
-
+from county import history
 from county.models import Leader, Unit
 from county.status import today
 
@@ -46,18 +45,32 @@ def _shift(date, years):
 
 
 def shift_to_this_year():
-    """Move the 2023 sample to the current year, so the demo shows a live mix of lights."""
+    """Move the 2023 sample to the current year, so the demo shows a live mix of lights.
+
+    The move is kept in each record's history as the system's (系统（演示数据）), so a
+    clerk's later edit does not appear to have moved the dates.
+    """
     years = today().year - 2023
     if years <= 0:
         return
-    ReformItem.objects.update(year=F("year") + years)
+    reason = history.marked(history.DEMO, f"年度和时限由2023年移至{today().year}年")
+    items = list(ReformItem.objects.all())
+    for item in items:
+        item.year += years
+    history.bulk_update_with_history(ReformItem, items, ["year"], reason)
     tasks = list(SubTask.objects.exclude(deadline=None))
     for task in tasks:
         task.deadline = _shift(task.deadline, years)
-    SubTask.objects.bulk_update(tasks, ["deadline"])
+    history.bulk_update_with_history(SubTask, tasks, ["deadline"], reason)
 
 
 def load(path, stdout):
+    """Import the sample ledger, then add the demo's own records, all marked 演示数据."""
+    with history.recorded_as(history.DEMO):
+        _load(path, stdout)
+
+
+def _load(path, stdout):
     report = ReformLedger().run_import(path.read_bytes(), None, name=path.name)
     if not report.ok:
         stdout.write("改革台账演示数据导入失败：" + "；".join(str(e) for e in report.errors))
@@ -71,9 +84,11 @@ def load(path, stdout):
     # The speech's three tracks: the last items are follow-up and innovation work.
     for item in items[60:74]:
         item.track = Track.FOLLOW_UP
+        item._change_reason = "划入后半篇文章"
         item.save(update_fields=["track"])
     for item in items[74:]:
         item.track = Track.INNOVATION
+        item._change_reason = "划入自主创新"
         item.save(update_fields=["track"])
     number = 0
     for area, problems in FOLLOW_UP_AREAS.items():

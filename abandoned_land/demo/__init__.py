@@ -8,10 +8,18 @@ already past or close, so 我的待办 and the reminders have something to show.
 import datetime
 from pathlib import Path
 
+from county import history
+
 SAMPLE = Path(__file__).resolve().parent / "abandoned_land_ledger.xlsx"
 
 
 def load_demo(stdout):
+    """Import the sample once; the demo's own changes are kept as 系统（演示数据）."""
+    with history.recorded_as(history.DEMO):
+        _load_demo(stdout)
+
+
+def _load_demo(stdout):
     from county.registry import registry
     from county.status import today
 
@@ -25,8 +33,6 @@ def load_demo(stdout):
         for error in report.sorted_errors():
             stdout.write(f"  {error}")
         raise RuntimeError("撂荒地整治示例台账导入失败。")
-    from simple_history.utils import bulk_update_with_history
-
     from ..rules import next_planting_deadline
 
     on = today()
@@ -38,7 +44,7 @@ def load_demo(stdout):
             parcel.planting_deadline = on + datetime.timedelta(days=1 + index % 6)
         else:
             parcel.planting_deadline = next_planting_deadline(on)
-    bulk_update_with_history(
-        parcels, Parcel, ["planting_deadline"], batch_size=1000, default_change_reason="演示数据"
+    history.bulk_update_with_history(
+        Parcel, parcels, ["planting_deadline"], history.marked(history.DEMO, "定下种植时限")
     )
     stdout.write(f"撂荒地整治：示例台账 {report.counts['created']} 块地块。")

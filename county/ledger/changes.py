@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from ..history import IMPORT
+
 
 def _comparable(field, value):
     if isinstance(field, models.ManyToManyField):
@@ -21,12 +23,13 @@ def _display(field, value):
     return str(value)
 
 
-def save_changes(instance, values, user=None, reason="Excel导入"):
+def save_changes(instance, values, user=None, reason=IMPORT):
     """Apply ``values`` to ``instance`` (new or existing); save only what differs.
 
     Returns the list of ``(field label, old, new)`` that changed (every given field for
     a new instance). Many-to-many values are lists of objects. The history record gets
-    ``user`` and ``reason``.
+    ``user`` and ``reason``; the default reason marks the change as a ledger import,
+    which the history shows as the importing person, or 系统（台账导入） without one.
     """
     meta = instance._meta
     creating = instance.pk is None
@@ -56,7 +59,7 @@ def save_changes(instance, values, user=None, reason="Excel导入"):
     return changed
 
 
-def bulk_create_with_history(model, objs, many=None, user=None, reason="Excel导入"):
+def bulk_create_with_history(model, objs, many=None, user=None, reason=IMPORT):
     """Create many new records in a few queries, each with its "created" history record.
 
     ``many`` maps a many-to-many field name to a list (aligned with ``objs``) of the

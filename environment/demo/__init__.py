@@ -3,12 +3,22 @@
 import datetime
 from pathlib import Path
 
+from county import history
+
 SAMPLE = Path(__file__).resolve().parent / "environment_problems.xlsx"
 INSPECTORS = "县住建局、县委目标绩效办联合督查组"
 
 
 def load_demo(stdout):
-    """Import the sample problems through the ledger; idempotent (a second run changes nothing)."""
+    """Import the sample problems through the ledger; idempotent (a second run changes nothing).
+
+    The demo's own changes besides the import are kept as 系统（演示数据）.
+    """
+    with history.recorded_as(history.DEMO):
+        _load_demo(stdout)
+
+
+def _load_demo(stdout):
     from county.models import Unit
     from county.registry import registry
     from environment.choices import Measure

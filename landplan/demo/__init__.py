@@ -3,6 +3,8 @@
 import datetime
 from pathlib import Path
 
+from county import history
+
 SAMPLE = Path(__file__).resolve().parent / "plan_areas.xlsx"
 SAMPLE_YEAR = 2023
 
@@ -26,12 +28,21 @@ def shift_to_this_year(areas):
     for area in areas:  # 16 saves, each with its history record (and its m2m copy)
         area.city_review_deadline = _shift(area.city_review_deadline, years)
         area.completion_deadline = _shift(area.completion_deadline, years)
-        area._change_reason = "演示数据：时限由2023年移至今年"
+        area._change_reason = history.marked(history.DEMO, "时限由2023年移至今年")
         area.save(update_fields=["city_review_deadline", "completion_deadline"])
 
 
 def load_demo(stdout):
-    """Import the sample once (idempotent: nothing happens when areas exist)."""
+    """Import the sample once (idempotent: nothing happens when areas exist).
+
+    Every change it makes besides the import itself is kept in the history as
+    系统（演示数据）.
+    """
+    with history.recorded_as(history.DEMO):
+        _load_demo(stdout)
+
+
+def _load_demo(stdout):
     from county.registry import registry
 
     from ..models import PlanArea, StageChange
@@ -47,7 +58,12 @@ def load_demo(stdout):
     shift_to_this_year(areas)
     # The timeline starts when the work was dispatched (the speech's meeting).
     start = datetime.date(max(SAMPLE_YEAR, _today_year()), 9, 25)
-    StageChange.objects.filter(from_stage=None).update(date=min(start, _today()))
+    first_steps = list(StageChange.objects.filter(from_stage=None))
+    for change in first_steps:
+        change.date = min(start, _today())
+    history.bulk_update_with_history(
+        StageChange, first_steps, ["date"], history.marked(history.DEMO, "时间线从调度会开始")
+    )
     stdout.write(f"国土空间规划：示例片区 {report.counts['created']} 个。")
 
 
