@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from county.base_views import ScopedDetailView, ScopedListView
 from county.forms import mark_invalid
+from county.history import timeline
 
 from .choices import STATUS_COLORS, ParcelStatus
 from .figures import by_township, summary
@@ -106,55 +107,11 @@ class ParcelDetail(ScopedDetailView):
             parcel=parcel,
             active="list",
             inspections=parcel.inspections.select_related("user"),
-            history=history_entries(parcel),
+            history=timeline(parcel),
             inspection_form=kwargs.get("inspection_form")
             or (InspectionForm() if context["can_edit"] else None),
         )
         return context
-
-
-HISTORY_TYPES = {"+": "新建", "~": "修改", "-": "删除"}
-
-
-def history_entries(parcel, limit=30):
-    """The parcel's change history, newest first: who, when, and which fields changed how."""
-    records = list(
-        parcel.history.select_related("history_user").order_by("-history_date", "-history_id")[
-            : limit + 1
-        ]
-    )
-    entries = []
-    for index, record in enumerate(records[:limit]):
-        previous = records[index + 1] if index + 1 < len(records) else None
-        changes = []
-        if previous is not None:
-            for change in record.diff_against(previous).changes:
-                field = Parcel._meta.get_field(change.field)
-                if field.name == "updated_at":
-                    continue
-                changes.append(
-                    (field.verbose_name, _shown(field, change.old), _shown(field, change.new))
-                )
-        entries.append(
-            {
-                "when": record.history_date,
-                "who": record.history_user,
-                "type": HISTORY_TYPES.get(record.history_type, record.history_type),
-                "reason": record.history_change_reason,
-                "changes": changes,
-            }
-        )
-    return entries
-
-
-def _shown(field, value):
-    if value in (None, ""):
-        return "（空）"
-    if field.choices:
-        return dict(field.flatchoices).get(value, value)
-    if field.is_relation:
-        return str(field.related_model._default_manager.filter(pk=value).first() or value)
-    return str(value)
 
 
 def _editable_parcel(request, pk):

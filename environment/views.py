@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, ListView, UpdateView
 
 from county.base_views import ScopedDetailView, ScopedListView
+from county.history import timeline
 from county.status import today
 
 from .choices import PhotoKind, ProblemStatus
@@ -125,7 +126,7 @@ def problem_context(request, problem, **forms):
             "submitted_by", "decided_by"
         ).prefetch_related("photos"),
         "rechecks": problem.rechecks.select_related("checked_by").prefetch_related("photos"),
-        "history": problem.history.select_related("history_user").order_by("-history_date")[:30],
+        "history": timeline(problem),
         "pending": pending,
         "stubborn_followers": problem.stubborn_followers.all(),
     }

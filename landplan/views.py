@@ -16,12 +16,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from county.base_views import ScopedDetailView, ScopedListView, ScopedUpdateView
+from county.history import timeline
 from county.status import LIGHT_TONES, Light, today
 
 from .choices import STAGE_TONES, Batch, Level, Stage
 from .filtersets import PlanAreaFilter
 from .forms import AreaForm, NoteForm, StageForm
-from .history import history_rows
 from .models import PlanArea, ProgressNote, StageError, can_change_stage
 
 TONE_COLOURS = {
@@ -154,7 +154,7 @@ class AreaDetail(ScopedDetailView):
                 "steps": area.stage_steps(),
                 "timeline": area.stage_changes.select_related("user").order_by("-date", "-pk"),
                 "notes": area.notes.select_related("author", "unit"),
-                "history": history_rows(area),
+                "history": timeline(area, limit=60),
                 "can_stage": can_change_stage(self.request.user, area) and not area.is_done,
                 "can_details": can_change_stage(self.request.user, area),
                 "note_form": NoteForm() if context["can_edit"] else None,

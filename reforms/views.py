@@ -1,7 +1,6 @@
 """Pages of the reform ledger: overview, ledger list, item page, progress and requests."""
 
 from collections import Counter, defaultdict
-from itertools import chain
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +13,7 @@ from django.urls import reverse
 from django.views.generic import CreateView
 
 from county.base_views import ScopedDetailView, ScopedListView, ScopedUpdateView
+from county.history import timeline
 from county.models import Unit
 from county.status import LIGHT_TONES, Light, today
 
@@ -259,7 +259,7 @@ class ItemDetail(ScopedDetailView):
                 "reports": reports,
                 "instructions": item.instructions.select_related("leader"),
                 "experiences": item.experiences.all()[:20],
-                "history": _history(item, tasks),
+                "history": timeline(item, SubTask.history.filter(item_id=item.pk), limit=60),
                 "can_decide": workflow.can_decide(user),
                 "can_instruct": workflow.can_instruct(user),
                 "can_manage": user.supervises("reforms"),
@@ -269,51 +269,6 @@ class ItemDetail(ScopedDetailView):
             }
         )
         return context
-
-
-def _history(item, tasks, limit=60):
-    """The item's and its sub-tasks' change history, newest first, as readable lines."""
-    records = chain(
-        item.history.select_related("history_user")[:limit],
-        SubTask.history.filter(item_id=item.pk).select_related("history_user")[:limit],
-    )
-    unit_names = dict(Unit.objects.values_list("pk", "name"))
-    lines = []
-    for record in sorted(records, key=lambda r: r.history_date, reverse=True)[:limit]:
-        action = {"+": "新建", "~": "修改", "-": "删除"}[record.history_type]
-        changes = []
-        if record.history_type == "~" and record.prev_record is not None:
-            delta = record.diff_against(record.prev_record)
-            for change in delta.changes:
-                field = record.instance._meta.get_field(change.field)
-                old, new = change.old, change.new
-                if field.many_to_many:  # through rows: [{"subtask": 1, "unit": 42}, …]
-                    old, new = _unit_names(old, unit_names), _unit_names(new, unit_names)
-                changes.append(f"{field.verbose_name}：{_short(old)} → {_short(new)}")
-            if not changes:
-                continue
-        kind = record.instance._meta.verbose_name
-        lines.append(
-            {
-                "when": record.history_date,
-                "who": record.history_user or "系统（台账导入）",
-                "what": f"{action}{kind}“{_short(str(record.instance))}”",
-                "changes": changes,
-                "reason": record.history_change_reason or "",
-            }
-        )
-    return lines
-
-
-def _unit_names(rows, names):
-    return [names.get(row.get("unit"), "?") for row in rows or []]
-
-
-def _short(value, size=40):
-    if isinstance(value, list):
-        value = "、".join(str(v) for v in value) or "（空）"
-    text = "（空）" if value in (None, "") else str(value)
-    return text if len(text) <= size else text[: size - 1] + "…"
 
 
 @login_required

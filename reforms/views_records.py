@@ -6,8 +6,6 @@ edited by the reform office's supervisors; a unit's staff mark their problems
 rectified and keep their own innovation projects.
 """
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from county.base_views import ScopedListView
 from county.choices import Role
+from county.history import timeline
 
 from . import records
 from .choices import ExperienceLevel, FollowUpStatus
@@ -33,58 +32,6 @@ from .models import Experience, FollowUpProblem, Innovation
 
 FORM_TEMPLATE = "reforms/records/form.html"
 HISTORY_LIMIT = 30
-
-
-def shown(field, value, names):
-    """A history value as people read it: choice labels, related names, Chinese dates."""
-    if value in (None, ""):
-        return "（空）"
-    if field.choices:
-        return dict(field.choices).get(value, value)
-    if field.is_relation:
-        return names.get((field.related_model, value), f"#{value}")
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, datetime.date):
-        return f"{value:%Y年%-m月%-d日}"
-    return str(value)
-
-
-def history_rows(obj, limit=HISTORY_LIMIT):
-    """The record's change history, newest first: who, when, what changed (old → new)."""
-    records_ = list(obj.history.select_related("history_user").order_by("-history_date", "-pk"))
-    model = type(obj)
-    fields = {f.attname: f for f in model._meta.concrete_fields}
-    related = {}
-    for record in records_:
-        for attname, field in fields.items():
-            value = getattr(record, attname)
-            if field.is_relation and value is not None:
-                related.setdefault(field.related_model, set()).add(value)
-    names = {}
-    for related_model, pks in related.items():
-        for other in related_model._default_manager.filter(pk__in=pks):
-            names[(related_model, other.pk)] = str(other)
-    rows = []
-    for newer, older in zip(records_, [*records_[1:], None], strict=True):
-        changes = []
-        if older is not None:
-            for attname, field in fields.items():
-                before, after = getattr(older, attname), getattr(newer, attname)
-                if before != after:
-                    old, new = shown(field, before, names), shown(field, after, names)
-                    changes.append((field.verbose_name, old, new))
-        rows.append(
-            {
-                "when": newer.history_date,
-                "who": newer.history_user,
-                "kind": newer.get_history_type_display(),
-                "created": newer.history_type == "+",
-                "reason": newer.history_change_reason or "",
-                "changes": changes,
-            }
-        )
-    return rows[:limit]
 
 
 def require_supervisor(user):
@@ -135,7 +82,7 @@ def followup_context(request, problem, **forms):
         "active": "followups",
         "can_edit": supervisor,
         "rechecks": problem.rechecks.select_related("checked_by"),
-        "history": history_rows(problem),
+        "history": timeline(problem, limit=HISTORY_LIMIT),
     }
     if supervisor and problem.status != FollowUpStatus.RECTIFYING:
         context["recheck_form"] = forms.get("recheck_form") or RecheckForm()
@@ -240,7 +187,7 @@ def innovation_detail(request, pk):
         "innovation": innovation,
         "active": "innovations",
         "can_edit": innovation.is_editable_by(request.user),
-        "history": history_rows(innovation),
+        "history": timeline(innovation, limit=HISTORY_LIMIT),
     }
     return render(request, "reforms/records/innovation_detail.html", context)
 
