@@ -3,6 +3,13 @@
 from county.registry import DatedWork, Workstream, registry
 
 
+def describe_parcel(parcel):
+    """我的待办's line under the parcel code: where it is, how big, what is planned."""
+    plan = f"种植：{parcel.crop}" if parcel.crop else "尚未落实种什么"
+    area = format(parcel.area.normalize(), "f")
+    return f"{parcel.township.name}{parcel.village.name} · {area} 亩 · {plan}"
+
+
 def register():
     from . import rules
     from .demo import load_demo
@@ -27,6 +34,8 @@ def register():
                     open_filter=rules.AWAITING_PLANTING,
                     url_name="abandoned_land:parcel_detail",
                     leader_path="township__liaison_leaders",
+                    select_related=("township", "village"),
+                    describe=describe_parcel,
                 )
             ],
             figures=cockpit_figures,

@@ -10,7 +10,7 @@ from .forms import LoginForm
 from .management.commands.load_demo import DEMO_PASSWORD
 from .models import User
 from .registry import registry
-from .status import LIGHT_TONES, light_for, today
+from .status import LIGHT_TONES, Light, light_for, today
 
 TODO_LIMIT_PER_KIND = 200
 
@@ -23,11 +23,19 @@ def home(request):
     return redirect("county:todo")
 
 
+LIGHT_ORDER = {Light.OVERDUE: 0, Light.DUE_SOON: 1, Light.NORMAL: 2, Light.LONG_TERM: 3}
+
+
 def todo_groups(user, on=None):
-    """The user's open dated work, one group per registered kind, soonest first.
+    """The user's open dated work, one group per registered kind of work.
 
     Staff and supervisors see their unit's work; a leader sees the work he leads.
-    One query per registered kind, whatever the number of records.
+    Each group is ``{"key", "label", "icon", "rows", "truncated"}`` and each row
+    ``{"title", "parent", "url", "deadline", "light", "tone"}``, so another source of
+    work (what was sent back) can be put in front as one more group. Within a group
+    overdue work comes first, then by deadline; groups with work come before the empty
+    ones. One query per registered kind, whatever the number of records: the parent
+    each row names comes with the rows (``DatedWork.select_related``).
     """
     on = on or today()
     groups = []
@@ -38,36 +46,47 @@ def todo_groups(user, on=None):
             qs = dated.for_leader(user.leader_id)
         else:
             continue
+        if dated.select_related:
+            qs = qs.select_related(*dated.select_related)
+        records = list(qs.order_by(dated.deadline_field, "pk")[: TODO_LIMIT_PER_KIND + 1])
         rows = []
-        for pk, title, deadline in qs.order_by(dated.deadline_field, "pk").values_list(
-            "pk", dated.title_field, dated.deadline_field
-        )[: TODO_LIMIT_PER_KIND + 1]:
+        for record in records[:TODO_LIMIT_PER_KIND]:
+            deadline = getattr(record, dated.deadline_field)
             light = light_for(deadline, on=on)
             rows.append(
                 {
-                    "title": title,
+                    "title": getattr(record, dated.title_field),
+                    "parent": dated.parent(record),
+                    "url": dated.url(record.pk),
                     "deadline": deadline,
                     "light": light,
                     "tone": LIGHT_TONES[light],
-                    "url": dated.url(pk),
                 }
             )
+        rows.sort(key=lambda row: (LIGHT_ORDER.get(row["light"], 9), row["deadline"]))
         groups.append(
             {
-                "workstream": workstream,
-                "dated": dated,
-                "rows": rows[:TODO_LIMIT_PER_KIND],
-                "truncated": len(rows) > TODO_LIMIT_PER_KIND,
+                "key": dated.key,
+                "label": f"{workstream.label} · {dated.label}",
+                "icon": workstream.icon,
+                "rows": rows,
+                "truncated": len(records) > TODO_LIMIT_PER_KIND,
             }
         )
+    groups.sort(key=lambda group: not group["rows"])  # stable: registry order otherwise
     return groups
 
 
 @login_required
 def todo(request):
     groups = todo_groups(request.user)
-    total = sum(len(g["rows"]) for g in groups)
-    return render(request, "county/todo.html", {"groups": groups, "total": total, "today": today()})
+    context = {
+        "groups": [g for g in groups if g["rows"]],
+        "empty_groups": [g for g in groups if not g["rows"]],
+        "total": sum(len(g["rows"]) for g in groups),
+        "today": today(),
+    }
+    return render(request, "county/todo.html", context)
 
 
 @login_required

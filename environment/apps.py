@@ -36,6 +36,8 @@ class EnvironmentConfig(AppConfig):
                         open_filter=Q(status__in=OPEN_FOR_UNIT),
                         url_name="environment:problem_detail",
                         leader_path="township__liaison_leaders",
+                        select_related=("township", "village", "category"),
+                        describe=lambda p: f"第{p.number}号 · {p.township.name} · {p.title}",
                     )
                 ],
                 figures=cockpit_figures,

@@ -18,6 +18,12 @@ def figures(user):
     ]
 
 
+def describe_area(area):
+    """我的待办's line under the 片区: its stage and what its deadline is for."""
+    step = "报市级审查" if area.next_deadline_label.startswith("报市级") else "编制完成"
+    return f"当前阶段：{area.get_stage_display()} · 下一节点：{step}"
+
+
 def register():
     from django.db.models import Q
 
@@ -41,6 +47,7 @@ def register():
                     title_field="title",
                     open_filter=~Q(stage=Stage.DONE),
                     url_name="landplan:area_detail",
+                    describe=describe_area,
                 )
             ],
             figures=figures,

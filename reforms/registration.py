@@ -253,6 +253,8 @@ def register():
                     open_filter=~Q(status=TaskStatus.DONE) & Q(long_term=False),
                     url_name="reforms:subtask",
                     leader_path="item__lead_leader",
+                    select_related=("item",),
+                    describe=lambda task: f"改革任务：{task.item}",
                 )
             ],
             figures=figures,

@@ -33,6 +33,8 @@ class TestappConfig(AppConfig):
                         open_filter=Q(done=False),
                         url_name="testapp:detail",
                         leader_path="leader",
+                        select_related=("unit",),
+                        describe=lambda dossier: f"牵头单位：{dossier.unit.name}",
                     )
                 ],
                 figures=lambda user: [
