@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 
 from county.filtersets import BootstrapFilterSet
+from county.inputs import positive_id
 from county.models import Unit, Village
 from county.status import today
 
@@ -90,8 +91,8 @@ class ParcelFilter(BootstrapFilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         township = self.data.get("township") if self.data else None
-        if township and str(township).isdigit() and int(township) < 2**63:
-            self.filters["village"].queryset = Village.objects.filter(township_id=township)
+        if (township_id := positive_id(township)) is not None:
+            self.filters["village"].queryset = Village.objects.filter(township_id=township_id)
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

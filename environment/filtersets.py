@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 
 from county.filtersets import BootstrapFilterSet
+from county.inputs import positive_id
 from county.models import Unit
 from county.status import today
 
@@ -70,8 +71,8 @@ class ProblemFilter(BootstrapFilterSet):
             | Q(place__icontains=value)
             | Q(village__name__icontains=value)
         )
-        if value.isdigit():
-            condition |= Q(number=int(value))
+        if (number := positive_id(value)) is not None:
+            condition |= Q(number=number)
         return queryset.filter(condition)
 
     def filter_status(self, queryset, name, value):
