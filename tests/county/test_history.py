@@ -313,3 +313,36 @@ def test_every_detail_page_uses_the_shared_history(client, demo, user_named, url
     assert "系统（台账导入）" in history_html or "系统（演示数据）" in history_html
     assert not ISO_DATE.search(history_html)
     assert "county/_history.html" in [t.name for t in page.templates]
+
+
+def test_decision_flash_messages_say_已_once(client, demo, user_named):
+    """Accepting or sending back a request flashes 已同意 / 已退回, never 已已."""
+    from reforms import workflow
+    from reforms.models import CompletionRequest, DeadlineChange, SubTask
+
+    clerk = user_named("d21")
+    tasks = (
+        SubTask.objects.filter(units=clerk.unit, long_term=False)
+        .exclude(status="done")
+        .exclude(deadline=None)
+        .order_by("pk")
+    )
+    workflow.request_completion(tasks[0], clerk, "已按方案完成，材料齐全。")
+    workflow.request_deadline_change(tasks[1], clerk, NEW_DAY, False, "需等待市级方案印发。")
+    completion = CompletionRequest.objects.get(subtask=tasks[0], status="pending")
+    change = DeadlineChange.objects.get(subtask=tasks[1], status="pending")
+    client.force_login(user_named("sup_d03"))
+    said = []
+    for url, data in [
+        (reverse("reforms:decide_completion", args=[completion.pk]), {"approve": "1"}),
+        (
+            reverse("reforms:decide_deadline", args=[change.pk]),
+            {"approve": "0", "note": "理由不足"},
+        ),
+    ]:
+        response = client.post(url, data, follow=True)
+        assert response.status_code == 200
+        said += [str(m) for m in response.context["messages"]]
+    assert len(said) == 2, said
+    assert "已同意" in said[0] and "已退回" in said[1]
+    assert not any("已已" in text for text in said), said
