@@ -30,6 +30,10 @@ class Section:
         return f"Section({self.title!r})"
 
 
+# What spreadsheets take as the start of a formula (OWASP's list for exported cells).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _styles():
     cell = NamedStyle(name="ledger_cell")
     cell.border = _BORDER
@@ -140,8 +144,11 @@ def write_ledger(columns, rows, title, subtitle="", sheet_name="台账"):
         for index, column in enumerate(columns, start=1):
             cell = sheet.cell(row=row, column=index)
             cell.style = "ledger_cell"
-            if isinstance(cell.value, str) and cell.data_type == "f":
-                cell.data_type = "s"  # text that starts with "=" is text, never a formula
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                # Text, never a formula: stored as a string and marked with Excel's quote prefix,
+                # so neither opening nor editing the cell evaluates it; the text stays unchanged.
+                cell.data_type = "s"
+                cell.quotePrefix = True
             if isinstance(cell.value, datetime.date):
                 cell.number_format = DATE_FORMAT
             elif column.number_format:
