@@ -4,15 +4,12 @@ Every page reads through ``visible_to`` (another township's parcel is a 404); ch
 through :meth:`Parcel.apply_update`, which holds the loop's rules.
 """
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
-from county.base_views import ScopedDetailView, ScopedListView
-from county.forms import mark_invalid
+from county.base_views import ActionStepView, ScopedDetailView, ScopedListView
 from county.history import timeline
 
 from .choices import STATUS_COLORS, ParcelStatus
@@ -121,64 +118,68 @@ def _editable_parcel(request, pk):
     return parcel
 
 
-@login_required
-def parcel_update(request, pk):
+class ParcelStep(ActionStepView):
+    """A step on a parcel its township (or a supervisor) may change; the rules live in
+    :meth:`Parcel.apply_update`, which re-checks the locked parcel."""
+
+    model = Parcel
+
+    def get_queryset(self):
+        return super().get_queryset().for_list()
+
+    def check(self, parcel):
+        if not parcel.is_editable_by(self.request.user):
+            raise PermissionDenied("您无权修改该地块。")
+
+
+class ParcelUpdate(ParcelStep):
     """Record remediation, planting (种什么、谁来种), consolidation or 复撂荒 — phone-friendly."""
-    parcel = _editable_parcel(request, pk)
-    full = can_supervise(request.user)
-    form = ParcelUpdateForm(request.POST or None, instance=parcel, full=full)
-    if request.method == "POST" and form.is_valid():
-        fresh = Parcel.objects.get(pk=parcel.pk)
-        try:
-            fresh.apply_update(
-                request.user,
-                form.update_values(),
-                form.cleaned_data["finding"],
-                form.cleaned_data["inspected_on"],
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, f"地块 {fresh.code} 已更新为“{fresh.get_status_display()}”。")
-            return redirect(fresh)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request,
-        "abandoned_land/parcel_form.html",
-        {"form": form, "parcel": parcel, "active": "list"},
-        status=status,
-    )
+
+    form_class = ParcelUpdateForm
+    form_template_name = "abandoned_land/parcel_form.html"
+
+    def get_form_kwargs(self, parcel):
+        kwargs = super().get_form_kwargs(parcel)
+        kwargs.pop("initial")
+        return {**kwargs, "instance": parcel, "full": can_supervise(self.request.user)}
+
+    def get_context_data(self, parcel, form, **kwargs):
+        return {"form": form, "parcel": parcel, "active": "list", **kwargs}
+
+    def perform(self, form, parcel):
+        parcel.apply_update(
+            self.request.user,
+            form.update_values(),
+            form.cleaned_data["finding"],
+            form.cleaned_data["inspected_on"],
+        )
+        return f"地块 {parcel.code} 已更新为“{parcel.get_status_display()}”。"
 
 
-def _add_errors(form, error):
-    """Put the rules' errors next to their fields (is-invalid included)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-    mark_invalid(form)
+class InspectionCreate(ParcelStep):
+    """A plain 巡查 record on a parcel (no status change); errors show on the parcel page."""
 
+    form_class = InspectionForm
+    form_name = "inspection_form"
+    template_name = "abandoned_land/parcel_detail.html"
 
-@login_required
-@require_POST
-def inspection_create(request, pk):
-    """A plain 巡查 record on a parcel (no status change)."""
-    parcel = _editable_parcel(request, pk)
-    form = InspectionForm(request.POST)
-    if form.is_valid():
+    def get_context_data(self, parcel, form, **kwargs):
+        page = ParcelDetail()
+        page.setup(self.request, pk=parcel.pk)
+        page.object = parcel
+        return page.get_context_data(object=parcel, inspection_form=form, **kwargs)
+
+    def perform(self, form, parcel):
         Inspection.objects.create(
             parcel=parcel,
             inspected_on=form.cleaned_data["inspected_on"],
             finding=form.cleaned_data["finding"],
             status_before=parcel.status,
             status_after=parcel.status,
-            user=request.user,
+            user=self.request.user,
         )
-        messages.success(request, "巡查记录已保存。")
-        return redirect(parcel)
-    view = ParcelDetail()
-    view.setup(request, pk=pk)
-    view.object = parcel
-    context = view.get_context_data(object=parcel, inspection_form=form)
-    return render(request, "abandoned_land/parcel_detail.html", context, status=400)
+        return "巡查记录已保存。"
+
+
+parcel_update = ParcelUpdate.as_view()
+inspection_create = InspectionCreate.as_view()

@@ -76,6 +76,10 @@ class ScopedUpdateView(ScopedQuerysetMixin, UpdateView):
         return obj
 
 
+class Conflict(ValidationError):
+    """The record is no longer in the state a step needs (answered 409)."""
+
+
 class ActionStepView(ScopedQuerysetMixin, View):
     """One step of a workflow on one record: a form, the rule, the page again on failure.
 
@@ -90,8 +94,9 @@ class ActionStepView(ScopedQuerysetMixin, View):
     3. on success the message :meth:`perform` returns is flashed and the browser goes to
        :meth:`get_success_url`; on failure ``template_name`` (the detail page, or the
        step's own form page) is rendered again with the bound form under ``form_name``
-       and its errors beside the fields: 400 when the form is invalid, 409 when the rule
-       refused in the record's current state.
+       and its errors beside the fields: 400 when the form is invalid or the rule says
+       no, 409 when the rule raised :class:`Conflict` (the record is no longer in the
+       state the step needs, e.g. someone else decided it meanwhile).
 
     GET shows the step's own form page when ``form_template_name`` is set (else 405). A
     step with a confirm page sets ``confirm_template_name``: a valid form without
@@ -106,7 +111,8 @@ class ActionStepView(ScopedQuerysetMixin, View):
     confirm_template_name = None
     rule_errors = (ValidationError,)
     invalid_status = 400
-    refused_status = 409
+    refused_status = 400
+    conflict_status = 409
     pk_url_kwarg = "pk"
 
     def get_object(self):
@@ -165,11 +171,12 @@ class ActionStepView(ScopedQuerysetMixin, View):
             with transaction.atomic():
                 locked = self.lock_object(obj)
                 message = self.perform(form, locked)
-        except self.rule_errors as error:
+        except (Conflict, *self.rule_errors) as error:
             add_rule_error(form, error)
             if form is None:
                 messages.error(request, "；".join(error_messages(error)))
-            return self.failed(self.get_object(), form, self.refused_status)
+            status = self.conflict_status if isinstance(error, Conflict) else self.refused_status
+            return self.failed(self.get_object(), form, status)
         if message:
             messages.success(request, message)
         return redirect(self.get_success_url(locked))

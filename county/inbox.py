@@ -16,13 +16,13 @@ import datetime
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 
-from .base_views import ActionStepView
+from .base_views import ActionStepView, Conflict
 from .choices import Role
 from .forms import BootstrapFormMixin
 from .registry import registry
@@ -225,9 +225,7 @@ class InboxDecide(ActionStepView):
         user = self.request.user
         still = self.decision.decidable_by(user, self.workstream.key).filter(pk=obj.pk)
         if not still.exists():
-            raise ValidationError(
-                "该事项已不在待审核状态（可能已被他人处理），或是您本人提出的申请。"
-            )
+            raise Conflict("该事项已不在待审核状态（可能已被他人处理），或是您本人提出的申请。")
         note = form.cleaned_data["note"].strip()
         if form.cleaned_data["action"] == "accept":
             return self.decision.accept(obj, user, note)
@@ -246,8 +244,11 @@ def inbox_context(request, failed=None):
     rows, counts, truncated = inbox_rows(user, kind=kind)
     for row in rows:
         row["form"] = failed[1] if failed and failed[0] == row["key"] else DecisionForm()
+    shown = {row["key"] for row in rows}
+    orphan = failed[1] if failed and failed[0] not in shown else None  # no longer waiting
     return {
         "rows": rows,
+        "orphan_errors": [e for errors in orphan.errors.values() for e in errors] if orphan else [],
         "counts": counts,
         "kind": kind,
         "truncated": truncated,

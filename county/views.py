@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 
 from .choices import Role
 from .forms import LoginForm
+from .inbox import sent_back_rows
 from .management.commands.load_demo import DEMO_PASSWORD
 from .models import User
 from .registry import registry
@@ -85,6 +86,7 @@ def todo(request):
         "empty_groups": [g for g in groups if not g["rows"]],
         "total": sum(len(g["rows"]) for g in groups),
         "today": today(),
+        "sent_back": sent_back_rows(request.user),  # 退回给你的, shown first
     }
     return render(request, "county/todo.html", context)
 

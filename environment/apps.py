@@ -18,6 +18,7 @@ class EnvironmentConfig(AppConfig):
         from .demo import load_demo
         from .models import Problem
         from .notices import cockpit_figures
+        from .registration import decisions
 
         registry.register(
             Workstream(
@@ -40,6 +41,7 @@ class EnvironmentConfig(AppConfig):
                         describe=lambda p: f"第{p.number}号 · {p.township.name} · {p.title}",
                     )
                 ],
+                decisions=decisions(),
                 figures=cockpit_figures,
                 urls="environment.urls",
                 api_urls="environment.api.urls",

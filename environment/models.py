@@ -22,6 +22,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from county.choices import UnitKind
+from county.events import notify, record_decision, staff_of, supervisors_of
 from county.scoping import ScopedQuerySet, UnitOwnedModel
 from county.status import LIGHT_TONES, light_for, today
 
@@ -332,7 +333,34 @@ class Problem(UnitOwnedModel):
                 photo, problem=self, kind=PhotoKind.AFTER, user=user, rectification=rectification
             )
         self._set_status(ProblemStatus.PENDING, progress_note="已整改待验收")
+        unit = user.unit.name if user.unit_id else ""
+        notify(
+            "environment.rectification.requested",
+            supervisors_of(WORKSTREAM),
+            f"{unit}提交整改待验收：第{self.number}号 {self.title}"[:200],
+            f"问题：{self.description}\n乡镇：{self.township.name}\n提交人：{user}（{unit}）"
+            f"\n整改说明：{note}\n整改后照片：{len(photos)} 张\n请在“待我审核”中验收。",
+            reverse("county:inbox"),
+            actor=user,
+        )
         return rectification
+
+    def _tell_decision(self, user, rectification, accepted, note):
+        """The township, the problem's departments and the submitter are told; audited."""
+        verdict = "验收通过，已销号" if accepted else "验收未通过，退回整改"
+        body = f"问题：{self.description}\n验收人：{user}（{user.affiliation}）"
+        if note:
+            body += f"\n{'验收意见' if accepted else '退回原因'}：{note}"
+        units = [self.township_id, *self.departments.values_list("pk", flat=True)]
+        notify(
+            f"environment.rectification.{'accepted' if accepted else 'sent_back'}",
+            [rectification.submitted_by_id, staff_of(*units)],
+            f"第{self.number}号{verdict}：{self.title}"[:200],
+            body,
+            self.get_absolute_url(),
+            actor=user,
+        )
+        record_decision(user, f"环境问题第{self.number}号 验收", f"{verdict}；{note}".rstrip("；"))
 
     def pending_rectification(self):
         return self.rectifications.filter(result=ReviewResult.PENDING).order_by("-pk").first()
@@ -355,6 +383,7 @@ class Problem(UnitOwnedModel):
         rectification = self._review_checks(user)
         rectification.decide(user, ReviewResult.ACCEPTED, note)
         self._set_status(ProblemStatus.CLOSED, closed_on=today(), progress_note="已整改到位")
+        self._tell_decision(user, rectification, True, note)
 
     @transaction.atomic
     def reject(self, user, reason):
@@ -365,6 +394,7 @@ class Problem(UnitOwnedModel):
         rectification = self._review_checks(user)
         rectification.decide(user, ReviewResult.REJECTED, reason)
         self._set_status(ProblemStatus.RECTIFYING, progress_note="验收未通过，退回整改")
+        self._tell_decision(user, rectification, False, reason)
 
     @transaction.atomic
     def recheck(self, user, result, note="", new_deadline=None, photos=(), on=None):
@@ -399,6 +429,17 @@ class Problem(UnitOwnedModel):
                 deadline=new_deadline,
                 recurrence_count=self.recurrence_count,
                 progress_note="回头看发现反弹，重新交办",
+            )
+            units = [self.township_id, *self.departments.values_list("pk", flat=True)]
+            notify(
+                "environment.recheck.recurred",
+                staff_of(*units),
+                f"回头看发现反弹，重新交办：第{self.number}号 {self.title}"[:200],
+                f"问题：{self.description}\n回头看：{on:%Y年%-m月%-d日}，{user}"
+                f"\n新的整改时限：{new_deadline:%Y年%-m月%-d日}"
+                + (f"\n情况说明：{note}" if note else ""),
+                self.get_absolute_url(),
+                actor=user,
             )
         return recheck
 

@@ -17,10 +17,9 @@ from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, ListView, UpdateView
 
-from county.base_views import ScopedDetailView, ScopedListView
+from county.base_views import ActionStepView, ScopedDetailView, ScopedListView
 from county.history import timeline
 from county.status import today
 
@@ -165,71 +164,89 @@ def visible_problem(request, pk):
     return get_object_or_404(Problem.objects.visible_to(request.user), pk=pk)
 
 
-def loop_step(form_class, form_name):
-    """A POST view for one step of the loop; errors show on the problem page beside the field."""
+class LoopStep(ActionStepView):
+    """One step of the loop on a problem (its rule is a ``Problem`` method).
 
-    def decorator(step):
-        @login_required
-        @require_POST
-        def view(request, pk):
-            problem = visible_problem(request, pk)
-            form = form_class(request.POST, request.FILES) if form_class else None
-            if form is None or form.is_valid():
-                try:
-                    message = step(request, problem, form.cleaned_data if form else {})
-                except LoopError as error:
-                    messages.error(request, "；".join(error.messages))
-                else:
-                    messages.success(request, message)
-                    return redirect(problem)
-            problem = visible_problem(request, pk)
-            context = problem_context(request, problem, **({form_name: form} if form else {}))
-            return render(request, "environment/problem_detail.html", context, status=400)
+    The problem is locked and its state re-checked by the rule; on failure the problem
+    page is shown again with the errors beside the step's fields (400 for the form, 409
+    when the rule refused in the problem's current state).
+    """
 
-        view.__name__ = step.__name__
-        view.__doc__ = step.__doc__
-        return view
+    model = Problem
+    template_name = "environment/problem_detail.html"
+    rule_errors = (LoopError,)
 
-    return decorator
+    def get_context_data(self, problem, form, **kwargs):
+        forms = {self.form_name: form} if form is not None else {}
+        return {**problem_context(self.request, problem, **forms), **kwargs}
 
 
-@loop_step(None, None)
-def problem_start(request, problem, data):
+class ProblemStart(LoopStep):
     """The responsible unit takes the problem up: 已交办 → 整改中."""
-    problem.start(request.user)
-    return "已开始整改。"
+
+    def perform(self, form, problem):
+        problem.start(self.request.user)
+        return "已开始整改。"
 
 
-@loop_step(RectificationForm, "submit_form")
-def problem_submit(request, problem, data):
+class ProblemSubmit(LoopStep):
     """The responsible unit submits its rectification with after-photos: → 待验收."""
-    problem.submit(request.user, data["note"], data["photos"])
-    return "整改情况已提交，等待督查单位验收。"
+
+    form_class = RectificationForm
+    form_name = "submit_form"
+
+    def perform(self, form, problem):
+        problem.submit(self.request.user, form.cleaned_data["note"], form.cleaned_data["photos"])
+        return "整改情况已提交，等待督查单位验收。"
 
 
-@loop_step(AcceptForm, "accept_form")
-def problem_accept(request, problem, data):
+class ProblemAccept(LoopStep):
     """A supervisor (not the submitter) accepts: → 已销号."""
-    problem.accept(request.user, data.get("note", ""))
-    return "验收通过，问题已销号。"
+
+    form_class = AcceptForm
+    form_name = "accept_form"
+
+    def perform(self, form, problem):
+        problem.accept(self.request.user, form.cleaned_data.get("note", ""))
+        return "验收通过，问题已销号。"
 
 
-@loop_step(RejectForm, "reject_form")
-def problem_reject(request, problem, data):
+class ProblemReject(LoopStep):
     """A supervisor sends it back with a reason: → 整改中."""
-    problem.reject(request.user, data["reason"])
-    return "已退回整改，原因已告知责任单位。"
+
+    form_class = RejectForm
+    form_name = "reject_form"
+
+    def perform(self, form, problem):
+        problem.reject(self.request.user, form.cleaned_data["reason"])
+        return "已退回整改，原因已告知责任单位。"
 
 
-@loop_step(RecheckForm, "recheck_form")
-def problem_recheck(request, problem, data):
+class ProblemRecheck(LoopStep):
     """回头看: still fine, or recurred (reopens the loop)."""
-    problem.recheck(
-        request.user, data["result"], data["note"], data.get("new_deadline"), data["photos"]
-    )
-    if problem.status == ProblemStatus.CLOSED:
-        return "回头看已记录：巩固良好。"
-    return f"回头看发现问题反弹，已重新交办（第 {problem.recurrence_count} 次反弹）。"
+
+    form_class = RecheckForm
+    form_name = "recheck_form"
+
+    def perform(self, form, problem):
+        data = form.cleaned_data
+        problem.recheck(
+            self.request.user,
+            data["result"],
+            data["note"],
+            data.get("new_deadline"),
+            data["photos"],
+        )
+        if problem.status == ProblemStatus.CLOSED:
+            return "回头看已记录：巩固良好。"
+        return f"回头看发现问题反弹，已重新交办（第 {problem.recurrence_count} 次反弹）。"
+
+
+problem_start = ProblemStart.as_view()
+problem_submit = ProblemSubmit.as_view()
+problem_accept = ProblemAccept.as_view()
+problem_reject = ProblemReject.as_view()
+problem_recheck = ProblemRecheck.as_view()
 
 
 class ProblemCreate(SupervisorRequiredMixin, CreateView):

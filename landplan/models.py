@@ -225,8 +225,42 @@ class PlanArea(UnitOwnedModel):
             area._history_user = user
             area._change_reason = f"阶段：{Stage(change.from_stage).label} → {Stage(target).label}"
             area.save(update_fields=["stage"])
+            area.tell_stage_change(change, user)
         self.stage, self.next_deadline = area.stage, area.next_deadline
         return change
+
+    def tell_stage_change(self, change, user):
+        """Entering a review: landplan's supervisors are told a result is awaited. Leaving a
+        review (the result recorded): the lead unit's and the townships' staff are told,
+        with the review's opinion, and the decision is audited."""
+        from county.events import notify, record_decision, staff_of, supervisors_of
+
+        old, new = Stage(change.from_stage), Stage(change.to_stage)
+        url = self.get_absolute_url()
+        if new in REVIEW_STAGES:
+            notify(
+                "landplan.review.requested",
+                supervisors_of(WORKSTREAM),
+                f"{self}已{new.label}，待录入审查结果"[:200],
+                f"{old.label} → {new.label}（{change.date:%Y年%-m月%-d日}）"
+                + (f"\n说明：{change.note}" if change.note else ""),
+                url,
+                actor=user,
+            )
+        if old in REVIEW_STAGES:
+            verdict = "审查退回修改完善" if new == Stage.REVISING else f"审查通过，进入{new.label}"
+            units = [self.lead_unit_id, *self.townships.values_list("pk", flat=True)]
+            notify(
+                f"landplan.review.{'sent_back' if new == Stage.REVISING else 'accepted'}",
+                staff_of(*units),
+                f"{self}{old.label}：{verdict}"[:200],
+                f"{old.label} → {new.label}（{change.date:%Y年%-m月%-d日}）"
+                + (f"\n审查意见：{change.note}" if change.note else ""),
+                url,
+                actor=user,
+            )
+            if user is not None:
+                record_decision(user, f"片区规划 {self}", f"{old.label}：{verdict}；{change.note}")
 
     def stage_steps(self):
         """The seven stages with the date each was (last) reached, for the stepper."""

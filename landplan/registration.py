@@ -24,6 +24,100 @@ def describe_area(area):
     return f"当前阶段：{area.get_stage_display()} · 下一节点：{step}"
 
 
+def decisions():
+    """The plans waiting in review (报市级审查, 省级专班审查) for their result to be recorded.
+
+    The rules have no approval step of their own: the review is made outside (the city's
+    review, the provincial team); what waits inside the system is a supervisor of landplan
+    recording its result. Accept = the next stage; send back = 修改完善 with the review's
+    opinion (required). The person who sent the plan into review does not record it from
+    the inbox. See docs/landplan.md.
+    """
+    from django.core.exceptions import ValidationError
+    from django.db.models import OuterRef, Prefetch, Q, Subquery
+
+    from county.registry import Decision
+    from county.status import today
+
+    from .choices import REVIEW_STAGES
+    from .models import PlanArea, StageChange
+
+    def areas():
+        last = StageChange.objects.filter(area=OuterRef("pk")).order_by("-date", "-pk")
+        return PlanArea.objects.annotate(
+            review_since=Subquery(last.values("created_at")[:1]),
+            review_by=Subquery(last.values("user")[:1]),
+        )
+
+    def last_change(area):
+        changes = list(area.stage_changes.all())
+        return changes[-1] if changes else None
+
+    def describe(area):
+        change = last_change(area)
+        mover = change.user if change else None
+        detail = f"当前阶段：{area.get_stage_display()}"
+        if change:
+            detail += f"（{change.date:%Y年%-m月%-d日}进入）"
+            if change.note:
+                detail += f"\n说明：{change.note}"
+        return {
+            "title": str(area),
+            "parent_label": "片区",
+            "parent": f"{area.get_level_display()} · {area.get_batch_display()}",
+            "unit": mover.unit.name if mover and mover.unit_id else area.lead_unit.name,
+            "asker": str(mover) if mover else "（台账导入）",
+            "detail": detail,
+        }
+
+    def move(to_next):
+        def run(area, user, note):
+            target = Stage(area.stage) + 1 if to_next else Stage.REVISING
+            if not to_next and not note.strip():
+                raise ValidationError("审查退回须填写审查意见（退回原因）。")
+            area.move_to(target, user, today(), note)
+            return f"{area}已进入“{Stage(target).label}”阶段。"
+
+        return run
+
+    def sent_back(area):
+        change = last_change(area)
+        return {
+            "title": str(area),
+            "parent_label": "片区",
+            "parent": f"{area.get_level_display()} · {area.get_batch_display()}",
+            "reason": change.note if change else "",
+            "by": str(change.user) if change and change.user_id else "",
+            "at": change.created_at if change else None,
+        }
+
+    changes = Prefetch("stage_changes", queryset=StageChange.objects.select_related("user__unit"))
+    return [
+        Decision(
+            key="landplan.review",
+            label="审查结果待录入",
+            model=PlanArea,
+            queryset=areas,
+            waiting=Q(stage__in=REVIEW_STAGES),
+            asked_by="review_by",
+            asked_at="review_since",
+            describe=describe,
+            url=lambda area: area.get_absolute_url(),
+            accept=move(True),
+            send_back=move(False),
+            related=("lead_unit",),
+            prefetch=(changes,),
+            accept_label="审查通过，进入下一阶段",
+            send_back_label="审查退回修改完善",
+            note_label="审查意见",
+            sent_back=Q(stage=Stage.REVISING),
+            sent_back_unit="lead_unit",
+            sent_back_prefetch=(changes,),
+            describe_sent_back=sent_back,
+        )
+    ]
+
+
 def register():
     from django.db.models import Q
 
@@ -50,6 +144,7 @@ def register():
                     describe=describe_area,
                 )
             ],
+            decisions=decisions(),
             figures=figures,
             ledger=PlanAreaLedger(),
             load_demo=load_demo,

@@ -15,7 +15,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from county.base_views import ScopedDetailView, ScopedListView, ScopedUpdateView
+from county.base_views import (
+    ActionStepView,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedUpdateView,
+)
 from county.history import timeline
 from county.status import LIGHT_TONES, Light, today
 
@@ -163,36 +168,45 @@ class AreaDetail(ScopedDetailView):
         return context
 
 
-def _stage_area(request, pk):
-    area = get_object_or_404(PlanArea.objects.visible_to(request.user), pk=pk)  # else 404
-    if not can_change_stage(request.user, area):
-        raise PermissionDenied("只有县自然资源局（督查、牵头单位）可以变更规划阶段。")
-    return area
+class AreaStage(ActionStepView):
+    """Change the stage: form → confirm page → saved (the rule in models.check_move).
+
+    The area is locked and ``PlanArea.move_to`` re-checks the rule; on failure the stage
+    form is shown again with the errors beside the fields (400).
+    """
+
+    model = PlanArea
+    form_class = StageForm
+    form_template_name = "landplan/stage_form.html"
+    confirm_template_name = "landplan/stage_confirm.html"
+    rule_errors = (StageError,)
+
+    def check(self, area):
+        if not can_change_stage(self.request.user, area):
+            raise PermissionDenied("只有县自然资源局（督查、牵头单位）可以变更规划阶段。")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.method in ("GET", "POST"):
+            area = self.get_object()
+            self.check(area)
+            if area.is_done:
+                messages.warning(request, "规划已批复/完成，不能再变更阶段。")
+                return redirect(area)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self, area):
+        return {**super().get_form_kwargs(area), "area": area}
+
+    def get_context_data(self, area, form, **kwargs):
+        return {"area": area, "form": form, **kwargs}
+
+    def perform(self, form, area):
+        data = form.cleaned_data
+        area.move_to(data["to_stage"], self.request.user, data["date"], data["note"] or "")
+        return f"{area}已进入“{Stage(area.stage).label}”阶段。"
 
 
-@login_required
-def area_stage(request, pk):
-    """Change the stage: form → confirm page → saved (the rule in models.check_move)."""
-    area = _stage_area(request, pk)
-    if area.is_done:
-        messages.warning(request, "规划已批复/完成，不能再变更阶段。")
-        return redirect(area)
-    if request.method != "POST":
-        form = StageForm(area=area)
-        return render(request, "landplan/stage_form.html", {"area": area, "form": form})
-    form = StageForm(request.POST, area=area)
-    if not form.is_valid():
-        return render(request, "landplan/stage_form.html", {"area": area, "form": form})
-    if request.POST.get("confirmed") != "1":
-        return render(request, "landplan/stage_confirm.html", {"area": area, "form": form})
-    data = form.cleaned_data
-    try:
-        area.move_to(data["to_stage"], request.user, data["date"], data["note"] or "")
-    except StageError as error:
-        form.add_error(None, error)
-        return render(request, "landplan/stage_form.html", {"area": area, "form": form})
-    messages.success(request, f"{area}已进入“{Stage(area.stage).label}”阶段。")
-    return redirect(area)
+area_stage = AreaStage.as_view()
 
 
 class AreaUpdate(ScopedUpdateView):

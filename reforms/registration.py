@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 
@@ -124,7 +125,10 @@ def decisions():
 
     def decide(function, approve):
         def run(row, user, note):
-            result = function(row.pk, user, approve, note)
+            try:
+                result = function(row.pk, user, approve, note)
+            except workflow.WorkflowError as error:
+                raise ValidationError(str(error)) from error
             kind = result._meta.verbose_name
             return f"{kind}{result.get_status_display()}：{result.subtask}"
 
@@ -257,9 +261,9 @@ def register():
                     describe=lambda task: f"改革任务：{task.item}",
                 )
             ],
+            decisions=decisions(),
             figures=figures,
             ledger=ReformLedger(),
-            decisions=decisions(),
             load_demo=load_demo,
             urls="reforms.urls",
             api_urls="reforms.api.urls",

@@ -4,7 +4,7 @@ from collections import Counter, defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404
@@ -12,7 +12,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.generic import CreateView
 
-from county.base_views import ScopedDetailView, ScopedListView, ScopedUpdateView
+from county.base_views import (
+    ActionStepView,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedUpdateView,
+)
 from county.history import timeline
 from county.models import Unit
 from county.status import LIGHT_TONES, Light, today
@@ -221,31 +226,14 @@ class ItemDetail(ScopedDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         item, user, on = self.object, self.request.user, today()
-        tasks = list(
-            item.subtasks.prefetch_related(
-                "units",
-                Prefetch(
-                    "deadline_changes",
-                    queryset=DeadlineChange.objects.filter(
-                        status=RequestStatus.PENDING
-                    ).select_related("requested_by"),
-                    to_attr="pending_deadline",
-                ),
-                Prefetch(
-                    "completion_requests",
-                    queryset=CompletionRequest.objects.filter(
-                        status=RequestStatus.PENDING
-                    ).select_related("requested_by"),
-                    to_attr="pending_completion",
-                ),
-            )
-        )
+        tasks = list(item.subtasks.prefetch_related("units", *request_prefetches(user)))
         reportable = set(
             SubTask.objects.editable_by(user).filter(item=item).values_list("pk", flat=True)
         )
         for task in tasks:
             task.badge = _light_badge(task.light(on))
             task.can_report = task.pk in reportable and not task.is_done
+            with_requests(task)
         item.light, item.percent = item.rollup(tasks, on)
         reports = (
             ProgressReport.objects.filter(subtask__item=item)
@@ -271,6 +259,42 @@ class ItemDetail(ScopedDetailView):
         return context
 
 
+def request_prefetches(user):
+    """Every request on the sub-tasks that ``user`` may see (a unit sees only its own)."""
+    people = ("requested_by__unit", "decided_by")
+    return [
+        Prefetch(
+            "deadline_changes",
+            queryset=DeadlineChange.objects.visible_to(user).select_related(*people),
+            to_attr="deadline_list",
+        ),
+        Prefetch(
+            "completion_requests",
+            queryset=CompletionRequest.objects.visible_to(user)
+            .select_related(*people)
+            .prefetch_related("attachments"),
+            to_attr="completion_list",
+        ),
+    ]
+
+
+def with_requests(task):
+    """The task's requests, newest first, and the pending ones (for the decide buttons)."""
+    for request in [*task.completion_list, *task.deadline_list]:
+        request.key = f"{request._meta.model_name}:{request.pk}"
+        request.is_deadline = isinstance(request, DeadlineChange)
+    task.pending_completion = [r for r in task.completion_list if r.is_pending]
+    task.pending_deadline = [r for r in task.deadline_list if r.is_pending]
+    task.requests = sorted(
+        [*task.completion_list, *task.deadline_list],
+        key=lambda r: (r.requested_at, r.pk),
+        reverse=True,
+    )
+    latest = task.requests[0] if task.requests else None
+    task.sent_back = latest if latest and latest.status == RequestStatus.REJECTED else None
+    return task
+
+
 @login_required
 def subtask(request, pk):
     """A sub-task's own address (used by 我的待办 and reminders): its place on the item page."""
@@ -278,92 +302,129 @@ def subtask(request, pk):
     return redirect(reverse("reforms:item", args=[task.item_id]) + f"#task-{task.pk}")
 
 
-def _visible_task(request, pk):
-    return get_object_or_404(SubTask.objects.visible_to(request.user).select_related("item"), pk=pk)
+class TaskStep(ActionStepView):
+    """A form page about one sub-task (填报进展, 申请调整时限, 申请完成) of the unit's staff.
+
+    The rule (``reforms.workflow``) locks the sub-task, re-checks its state and refuses with
+    a Chinese message; the form page is shown again with the errors (400, or 409 when the
+    rule refused).
+    """
+
+    model = SubTask
+    form_template_name = "reforms/task_form.html"
+    rule_errors = (workflow.WorkflowError, ValidationError)
+    title = ""
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("item")
+
+    def check(self, task):
+        if not workflow.can_report(self.request.user, task):
+            raise PermissionDenied("只有该任务的责任单位才能填报进展或提出申请。")
+
+    def get_context_data(self, task, form, **kwargs):
+        return {
+            "task": task,
+            "form": form,
+            "title": self.title,
+            "badge": _light_badge(task.light()),
+            **kwargs,
+        }
+
+    def get_success_url(self, task):
+        return workflow.task_url(task)
 
 
-def _task_action(request, pk, form_class, action, title, initial=None):
-    """A form page about one sub-task that runs ``action(task, user, cleaned_data)``."""
-    task = _visible_task(request, pk)
-    if not workflow.can_report(request.user, task):
-        raise PermissionDenied("只有该任务的责任单位才能填报进展或提出申请。")
-    kwargs = {"subtask": task} if form_class is DeadlineChangeForm else {}
-    data = (request.POST, request.FILES) if request.method == "POST" else ()
-    form = form_class(*data, initial=initial(task) if initial else None, **kwargs)
-    if request.method == "POST" and form.is_valid():
-        try:
-            message = action(task, request.user, form.cleaned_data)
-        except workflow.WorkflowError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, message)
-            return redirect(reverse("reforms:item", args=[task.item_id]) + f"#task-{task.pk}")
-    return render(
-        request,
-        "reforms/task_form.html",
-        {"task": task, "form": form, "title": title, "badge": _light_badge(task.light())},
-    )
+class ReportProgress(TaskStep):
+    form_class = ProgressForm
+    title = "填报进展"
 
+    def get_initial(self, task):
+        return {"percent": task.percent}
 
-@login_required
-def report_progress(request, pk):
-    def action(task, user, data):
-        workflow.report_progress(task, user, data["text"], data["percent"], data["files"])
+    def perform(self, form, task):
+        data = form.cleaned_data
+        workflow.report_progress(
+            task, self.request.user, data["text"], data["percent"], data["files"]
+        )
         return "进展已报送。"
 
-    return _task_action(
-        request, pk, ProgressForm, action, "填报进展", initial=lambda t: {"percent": t.percent}
-    )
 
+class RequestDeadline(TaskStep):
+    form_class = DeadlineChangeForm
+    title = "申请调整完成时限"
 
-@login_required
-def request_deadline(request, pk):
-    def action(task, user, data):
+    def get_form_kwargs(self, task):
+        return {**super().get_form_kwargs(task), "subtask": task}
+
+    def perform(self, form, task):
+        data = form.cleaned_data
         workflow.request_deadline_change(
-            task, user, data["new_deadline"], data["long_term"], data["reason"]
+            task, self.request.user, data["new_deadline"], data["long_term"], data["reason"]
         )
         return "时限调整申请已提交，等待县委改革办审核。"
 
-    return _task_action(request, pk, DeadlineChangeForm, action, "申请调整完成时限")
 
+class RequestCompletion(TaskStep):
+    form_class = CompletionRequestForm
+    title = "申请完成销号"
 
-@login_required
-def request_completion(request, pk):
-    def action(task, user, data):
-        workflow.request_completion(task, user, data["reason"])
+    def perform(self, form, task):
+        data = form.cleaned_data
+        workflow.request_completion(task, self.request.user, data["reason"], data["files"])
         return "完成申请已提交，等待县委改革办验收。"
 
-    return _task_action(request, pk, CompletionRequestForm, action, "申请完成销号")
+
+report_progress = ReportProgress.as_view()
+request_deadline = RequestDeadline.as_view()
+request_completion = RequestCompletion.as_view()
 
 
-def _decision(request, pk, model, decide):
-    if request.method != "POST":
-        raise Http404
-    pending = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
-    form = DecisionForm(request.POST)
-    target = reverse("reforms:item", args=[pending.subtask.item_id]) + f"#task-{pending.subtask_id}"
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect(target)
-    try:
-        result = decide(pk, request.user, form.cleaned_data["approve"], form.cleaned_data["note"])
-    except workflow.WorkflowError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"已{result.get_status_display()}：{result}")
-    return redirect(target)
+class DecideStep(ActionStepView):
+    """A supervisor accepts or sends back a request from the item page (POST only).
+
+    On failure the item page is shown again with the error beside that request.
+    """
+
+    form_class = DecisionForm
+    form_name = "decision_form"
+    template_name = "reforms/item_detail.html"
+    rule_errors = (workflow.WorkflowError,)
+    decide = None  # workflow.decide_completion or workflow.decide_deadline_change
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("subtask")
+
+    def perform(self, form, request):
+        data = form.cleaned_data
+        result = type(self).decide(request.pk, self.request.user, data["approve"], data["note"])
+        return f"{result._meta.verbose_name}{result.get_status_display()}：{result.subtask}"
+
+    def get_success_url(self, request):
+        return workflow.task_url(request.subtask)
+
+    def get_context_data(self, request, form, **kwargs):
+        page = ItemDetail()
+        page.setup(self.request, pk=request.subtask.item_id)
+        page.object = page.get_object()
+        context = page.get_context_data(object=page.object)
+        failed = f"{request._meta.model_name}:{request.pk}"
+        context.update({"decision_form": form, "failed_key": failed, **kwargs})
+        return context
 
 
-@login_required
-def decide_deadline(request, pk):
-    return _decision(request, pk, DeadlineChange, workflow.decide_deadline_change)
+class DecideDeadline(DecideStep):
+    model = DeadlineChange
+    decide = staticmethod(workflow.decide_deadline_change)
 
 
-@login_required
-def decide_completion(request, pk):
-    return _decision(request, pk, CompletionRequest, workflow.decide_completion)
+class DecideCompletion(DecideStep):
+    model = CompletionRequest
+    decide = staticmethod(workflow.decide_completion)
+
+
+decide_deadline = DecideDeadline.as_view()
+decide_completion = DecideCompletion.as_view()
 
 
 @login_required
@@ -389,8 +450,8 @@ def add_instruction(request, pk):
 @login_required
 def attachment(request, pk):
     """Evidence is served only to those who may see its sub-task."""
-    file = get_object_or_404(Attachment.objects.select_related("report"), pk=pk)
-    if not file.report.is_visible_to(request.user):
+    file = get_object_or_404(Attachment.objects.select_related("report", "completion"), pk=pk)
+    if not file.owner.is_visible_to(request.user):
         raise Http404
     return FileResponse(file.file.open("rb"), as_attachment=True, filename=file.name)
 

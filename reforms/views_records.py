@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from county.base_views import ScopedListView
+from county.base_views import ActionStepView, ScopedListView
 from county.choices import Role
 from county.history import timeline
 
@@ -84,8 +84,10 @@ def followup_context(request, problem, **forms):
         "rechecks": problem.rechecks.select_related("checked_by"),
         "history": timeline(problem, limit=HISTORY_LIMIT),
     }
-    if supervisor and problem.status != FollowUpStatus.RECTIFYING:
+    own = problem.status == FollowUpStatus.RECTIFIED and problem.rectified_by_id == user.pk
+    if supervisor and problem.status != FollowUpStatus.RECTIFYING and not own:
         context["recheck_form"] = forms.get("recheck_form") or RecheckForm()
+    context["own_rectification"] = supervisor and own
     if problem.status == FollowUpStatus.RECTIFYING and problem.is_editable_by(user):
         context["rectified_form"] = forms.get("rectified_form") or RectifiedForm()
     return context
@@ -111,45 +113,49 @@ def followup_edit(request, pk=None):
     return page or redirect("reforms:followup", pk=saved.pk)
 
 
-def followup_step(form_class, form_name):
-    """A POST view for a step on a problem; errors show on the problem page beside the field."""
+class FollowUpStep(ActionStepView):
+    """A step on a follow-up problem (报告整改, 回头看); errors show on the problem page."""
 
-    def decorator(step):
-        @login_required
-        @require_POST
-        def view(request, pk):
-            problem = visible_problem(request, pk)
-            form = form_class(request.POST)
-            if form.is_valid():
-                try:
-                    message = step(request, problem, form.cleaned_data)
-                except ValidationError as error:
-                    messages.error(request, "；".join(error.messages))
-                else:
-                    messages.success(request, message)
-                return redirect("reforms:followup", pk=problem.pk)
-            context = followup_context(request, visible_problem(request, pk), **{form_name: form})
-            return render(request, "reforms/records/followup_detail.html", context, status=400)
+    model = FollowUpProblem
+    template_name = "reforms/records/followup_detail.html"
 
-        view.__name__ = step.__name__
-        view.__doc__ = step.__doc__
-        return view
+    def get_queryset(self):
+        return super().get_queryset().select_related("lead_unit", "item")
 
-    return decorator
+    def get_context_data(self, problem, form, **kwargs):
+        return {**followup_context(self.request, problem, **{self.form_name: form}), **kwargs}
+
+    def get_success_url(self, problem):
+        return reverse("reforms:followup", args=[problem.pk])
 
 
-@followup_step(RecheckForm, "recheck_form")
-def followup_recheck(request, problem, data):
-    """回头看 by a supervisor of reforms."""
-    records.add_recheck(problem, request.user, data["checked_on"], data["result"], data["note"])
-    return "回头看已记录。"
+class FollowUpRecheck(FollowUpStep):
+    """回头看 by a supervisor of reforms (not the one who reported the rectification)."""
+
+    form_class = RecheckForm
+    form_name = "recheck_form"
+
+    def perform(self, form, problem):
+        data = form.cleaned_data
+        records.add_recheck(
+            problem, self.request.user, data["checked_on"], data["result"], data["note"]
+        )
+        return "回头看已记录。"
 
 
-@followup_step(RectifiedForm, "rectified_form")
-def followup_rectified(request, problem, data):
+class FollowUpRectified(FollowUpStep):
     """The lead unit reports the problem rectified."""
-    records.mark_rectified(problem, request.user, data["note"])
-    return "已标记为已整改，等待县委改革办回头看。"
+
+    form_class = RectifiedForm
+    form_name = "rectified_form"
+
+    def perform(self, form, problem):
+        records.mark_rectified(problem, self.request.user, form.cleaned_data["note"])
+        return "已标记为已整改，等待县委改革办回头看。"
+
+
+followup_recheck = FollowUpRecheck.as_view()
+followup_rectified = FollowUpRectified.as_view()
 
 
 # --- 微改革微创新 --------------------------------------------------------------------------

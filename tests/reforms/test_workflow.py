@@ -111,7 +111,8 @@ def test_bad_attachments_are_refused_and_nothing_is_saved(
         reverse("reforms:report", args=[task.pk]),
         {"text": "x", "percent": 5, "files": [SimpleUploadedFile(name, content)]},
     )
-    assert response.status_code == 200 and message in response.content.decode()
+    # the form page again, with the error beside the field (county.base_views.ActionStepView)
+    assert response.status_code == 400 and message in response.content.decode()
     assert not ProgressReport.objects.filter(subtask__item=item).exists()
 
 
@@ -160,7 +161,9 @@ def test_deadline_change_is_asked_then_decided_by_a_supervisor(client, item, use
     )
     change.refresh_from_db()
     assert change.status == RequestStatus.PENDING  # rejecting needs a reason
-    client.post(reverse("reforms:decide_deadline", args=[change.pk]), {"approve": "1"})
+    # the item page again, with the error beside the request (ActionStepView)
+    assert response.status_code == 400 and "退回时必须填写退回理由。" in response.content.decode()
+    response = client.post(reverse("reforms:decide_deadline", args=[change.pk]), {"approve": "1"})
     change.refresh_from_db()
     task.refresh_from_db()
     assert change.status == RequestStatus.APPROVED and task.deadline == new
