@@ -341,6 +341,25 @@ class CountySetup:
                 found.setdefault(plan.code, plan)
         return found
 
+    def _unknown(self, text, what):
+        """“没有这个…”, saying so when the name is the old name of a unit renamed here."""
+        renamed = next(
+            (
+                plan
+                for plan in self.units
+                if plan.existing is not None
+                and key(plan.existing.name) == key(text)
+                and key(plan.name) != key(text)
+            ),
+            None,
+        )
+        if renamed is not None:
+            return (
+                f"没有这个{what}“{text}”：编码 {renamed.code} 的单位在本工作簿中已改名为"
+                f"“{renamed.name}”，请在这里也改用新名称或简称"
+            )
+        return f"没有这个{what}“{text}”"
+
     def _find_township(self, entry, column, text):
         name = key(text)
         plan = self._townships.get(name) or self._townships.get(name.upper())
@@ -348,7 +367,7 @@ class CountySetup:
             if name in self._departments:
                 self.error(entry, column, f"“{text}”是部门，不是乡镇（街道）")
             else:
-                self.error(entry, column, f"没有这个乡镇“{text}”")
+                self.error(entry, column, self._unknown(text, "乡镇"))
         return plan
 
     def _find_unit(self, text):
@@ -502,7 +521,7 @@ class CountySetup:
             if entry["unit"] and role != Role.LEADER:
                 unit = self._find_unit(entry["unit"])
                 if unit is None:
-                    self.error(entry, "unit", f"没有这个单位“{entry['unit']}”")
+                    self.error(entry, "unit", self._unknown(entry["unit"], "单位"))
             elif role in (Role.STAFF, Role.SUPERVISOR):
                 self.error(
                     entry,

@@ -287,15 +287,23 @@ def test_a_rename_keeps_the_unit_and_its_history(demo, tmp_path, unit_named):
         departments = workbook["部门（含简称）"]
         departments[f"B{row_of(departments, 'B', '县住房和城乡建设局')}"] = "县住房城乡建设局"
         accounts = workbook["账号"]
-        for row in accounts.iter_rows(min_row=2):
-            if row[3].value == "县住房和城乡建设局":
-                row[3].value = "县住建局"  # by its short name
+        accounts[f"D{row_of(accounts, 'A', 'd18')}"] = "县住建局"  # by its short name
+        accounts[f"D{row_of(accounts, 'A', 'sup_d18')}"] = "县住房城乡建设局"
         villages = workbook["村（社区）"]
         row = row_of(villages, "B", "坪福村")
         villages[f"B{row}"], villages[f"D{row}"] = "坪福社区", "坪福村"
         villages[f"C{row}"] = "社区"
 
+    def forgotten(workbook):
+        accounts = workbook["账号"]
+        accounts[f"D{row_of(accounts, 'A', 'sup_d18')}"] = "县住房和城乡建设局"
+
     data = edited(rename)
+    report = run_setup(edited(forgotten, data), dry_run=True)
+    assert [str(e) for e in report.errors] == [
+        "「账号」第64行「所属单位」：没有这个单位“县住房和城乡建设局”："
+        "编码 D18 的单位在本工作簿中已改名为“县住房城乡建设局”，请在这里也改用新名称或简称"
+    ]
     village = Village.objects.get(township__name="城关镇", name="坪福村")
     report = run_setup(data)
     assert report.ok, [str(e) for e in report.errors]
@@ -594,3 +602,33 @@ def test_unit_kinds_cannot_be_swapped_by_code(demo):
     assert any("编码“T01”重复" in m or "编码“T01”在系统中是乡镇（街道）" in m for m in messages)
     assert not report.ok
     assert Unit.objects.get(code="T01").kind == UnitKind.TOWNSHIP
+
+
+@pytest.mark.browser
+def test_in_the_browser_the_admin_downloads_the_passwords_and_a_new_user_changes_his(
+    login, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path
+    workbook = write(tmp_path, edited(with_accounts), "本县.xlsx")
+    page = login("admin")
+    page.get_by_test_id("user-menu").click()
+    page.get_by_test_id("nav-setup").click()
+    page.set_input_files("input[type=file]", str(workbook))
+    page.get_by_role("button", name="上传并预览").click()
+    page.get_by_role("button", name="确认写入").click()
+    with page.expect_download() as download:
+        page.get_by_test_id("passwords-download").click()
+    saved = tmp_path / "passwords.xlsx"
+    download.value.save_as(saved)
+    password = passwords_from(saved.read_bytes())["zhangsan"]
+    page.context.clear_cookies()
+
+    page = login("zhangsan", password)
+    assert page.url.endswith(reverse("password_change"))
+    page.fill("#id_old_password", password)
+    page.fill("#id_new_password1", "Qiyue-Chun-2024")
+    page.fill("#id_new_password2", "Qiyue-Chun-2024")
+    page.get_by_role("button", name="修改密码").click()
+    page.get_by_test_id("continue").click()
+    assert page.url.endswith(reverse("county:todo"))
+    assert not User.objects.get(username="zhangsan").must_change_password
