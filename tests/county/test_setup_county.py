@@ -632,3 +632,20 @@ def test_in_the_browser_the_admin_downloads_the_passwords_and_a_new_user_changes
     page.get_by_test_id("continue").click()
     assert page.url.endswith(reverse("county:todo"))
     assert not User.objects.get(username="zhangsan").must_change_password
+
+
+def test_one_time_passwords_are_random_and_hashed_with_the_default_pbkdf2(settings):
+    from django.contrib.auth.hashers import check_password, get_hasher
+
+    from county.setup.passwords import ONE_TIME_ITERATIONS, OneTimePasswords
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    made = [OneTimePasswords().make() for _ in range(20)]
+    clears = [clear for _hash, clear in made]
+    assert len(set(clears)) == 20 and all(len(c) == 12 for c in clears)
+    assert all(any(ch.isdigit() for ch in c) and any(ch.isalpha() for ch in c) for c in clears)
+    encoded, clear = made[0]
+    assert clear not in encoded
+    assert encoded.startswith(f"pbkdf2_sha256${ONE_TIME_ITERATIONS}$")
+    assert check_password(clear, encoded) and not check_password(clear + "x", encoded)
+    assert get_hasher("default").must_update(encoded)  # full rounds at the first login
