@@ -346,3 +346,45 @@ def test_decision_flash_messages_say_已_once(client, demo, user_named):
     assert len(said) == 2, said
     assert "已同意" in said[0] and "已退回" in said[1]
     assert not any("已已" in text for text in said), said
+
+
+@pytest.mark.browser
+def test_history_sections_read_well_at_1366_and_390(login, output_path):
+    """The item, problem, area and parcel pages' 变更记录 in Chromium, wide and on a phone."""
+    import pathlib
+
+    from abandoned_land.models import Parcel
+    from environment.models import Problem
+    from landplan.models import PlanArea
+    from reforms.models import SubTask
+
+    folder = pathlib.Path(output_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    task = SubTask.objects.exclude(deadline=None).select_related("item").order_by("pk").first()
+    pages = {
+        "item": reverse("reforms:item", args=[task.item_id]),
+        "problem": Problem.objects.order_by("pk").first().get_absolute_url(),
+        "area": PlanArea.objects.order_by("pk").first().get_absolute_url(),
+        "parcel": Parcel.objects.exclude(planting_deadline=None).first().get_absolute_url(),
+    }
+    page = login("admin")
+    base = page.url.split("/", 3)[:3]
+    for width, height in ((1366, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        for name, url in pages.items():
+            page.goto("/".join(base) + url)
+            card = page.get_by_test_id("history-card")
+            if card.get_attribute("open") is None:
+                card.locator("summary").click()
+            entries = page.get_by_test_id("history-entry")
+            assert entries.count() >= 1, name
+            text = card.inner_text()
+            assert "系统（" in text and not ISO_DATE.search(text), (name, text)
+            assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}", text)
+            widest = card.evaluate(
+                "card => Math.max(...[card, ...card.querySelectorAll('*')]"
+                ".map(e => e.getBoundingClientRect().right))"
+            )
+            assert widest <= width, (name, width, widest)
+            card.scroll_into_view_if_needed()
+            card.screenshot(path=str(folder / f"history-{name}-{width}.png"))

@@ -135,3 +135,38 @@ def test_query_count_is_the_same_with_1_and_51_items(
         order = f'ORDER BY "{table}"."{dated.deadline_field}" ASC'
         assert sum(order in q["sql"] for q in many.captured_queries) == 1, dated.key
     assert ("事项50-49" if extra == "dossiers" else "TODO-50-49") in page
+
+
+@pytest.mark.browser
+def test_todo_is_a_table_when_wide_and_cards_on_a_phone(login, output_path):
+    import pathlib
+
+    folder = pathlib.Path(output_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    page = login("t02")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(page.url)
+    first = page.get_by_test_id("todo-group").first
+    assert first.locator("table").is_visible()
+    assert not first.get_by_test_id("todo-cards").is_visible()
+    assert "亩" in first.inner_text() or "当前阶段" in first.inner_text()
+    empty = page.get_by_test_id("todo-empty")
+    assert empty.is_visible() and "无待办" in empty.inner_text()
+    page.screenshot(path=str(folder / "todo-1366.png"), full_page=True)
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(page.url)
+    cards = page.get_by_test_id("todo-cards").first
+    assert (
+        cards.is_visible() and not page.locator("[data-testid=todo-group] table").first.is_visible()
+    )
+    for group in page.get_by_test_id("todo-group").all():
+        right = group.evaluate(
+            "g => Math.max(...[g, ...g.querySelectorAll('*')]"
+            ".filter(e => e.offsetParent !== null)"
+            ".map(e => e.getBoundingClientRect().right))"
+        )
+        assert right <= 390, right
+    card = cards.locator("a").first
+    assert card.bounding_box()["width"] > 300  # a card is the width of the phone, not 5 characters
+    page.screenshot(path=str(folder / "todo-390.png"), full_page=True)
