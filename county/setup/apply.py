@@ -792,7 +792,7 @@ def run_setup(
         return report
     if not accounts:
         data.accounts = None
-    if not report.ok:
+    if any(error.row is None for error in report.errors):
         return report  # a missing sheet or header: fix the structure first
     setup = CountySetup(
         data, report, user=user, passwords=passwords, reason=reason, dry_run=dry_run

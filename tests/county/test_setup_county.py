@@ -649,3 +649,17 @@ def test_one_time_passwords_are_random_and_hashed_with_the_default_pbkdf2(settin
     assert encoded.startswith(f"pbkdf2_sha256${ONE_TIME_ITERATIONS}$")
     assert check_password(clear, encoded) and not check_password(clear + "x", encoded)
     assert get_hasher("default").must_update(encoded)  # full rounds at the first login
+
+
+def test_an_empty_required_cell_is_listed_with_the_other_problems(demo):
+    def blanks(workbook):
+        workbook["村（社区）"]["B7"] = None
+        workbook["县级领导（含联系乡镇）"]["B3"] = None
+        workbook["村（社区）"]["A9"] = "幸福镇"
+
+    report = run_setup(edited(blanks), dry_run=True)
+    assert [str(e) for e in report.sorted_errors()] == [
+        "「村（社区）」第7行「名称」：不能为空",
+        "「村（社区）」第9行「所属乡镇」：没有这个乡镇“幸福镇”",
+        "「县级领导（含联系乡镇）」第3行「职务」：不能为空",
+    ]
