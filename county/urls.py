@@ -7,8 +7,10 @@ does not touch this file.
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.permissions import IsAuthenticated
 
 from . import health, inbox, views
 from .audit_views import AuditLogView
@@ -58,8 +60,18 @@ urlpatterns = [
     path("", include(county_patterns)),
     path("ledger/", include("county.ledger.urls")),
     path("admin/", admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Only for logged-in users: the schema answers 403 to anyone else, the Swagger UI sends them
+    # to the login page. The split view serves its init script as a file (no inline script).
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]),
+        name="api-schema",
+    ),
+    path(
+        "api/docs/",
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
 ]
 for workstream in registry:
     if workstream.urls:
