@@ -4,9 +4,10 @@ Fed by the registry: each workstream declares its :class:`county.registry.Decisi
 (what waits, who asked and when, how to accept or send back). A supervisor sees what his
 unit's workstreams wait for, never his own requests, and decides right there (accept, or
 send back with a required reason) through the workstream's own rule; a county leader reads
-the requests on the work he leads; unit staff have no inbox (403). Oldest first, waits over
-three working days marked. One query per registered kind (plus its declared prefetches),
-whatever the number of requests.
+the requests on the work he leads; unit staff have no inbox (403). Oldest first (those whose
+time is unknown, e.g. imported from a ledger, last), waits over three working days marked.
+One query per registered kind (plus its declared prefetches), whatever the number of
+requests.
 
 The unit's side is :func:`sent_back_rows`: what was sent back to it and not yet asked
 again, shown first in 我的待办.
@@ -129,7 +130,7 @@ def inbox_rows(user, on=None, kind=None):
         fetched = list(
             queryset.select_related(*decision.related)
             .prefetch_related(*decision.prefetch)
-            .order_by(F(decision.asked_at).asc(nulls_first=True), "pk")[: LIMIT_PER_KIND + 1]
+            .order_by(F(decision.asked_at).asc(nulls_last=True), "pk")[: LIMIT_PER_KIND + 1]
         )
         truncated |= len(fetched) > LIMIT_PER_KIND
         counts.append((workstream, decision, len(fetched[:LIMIT_PER_KIND])))
@@ -145,14 +146,17 @@ def inbox_rows(user, on=None, kind=None):
                     "info": decision.describe(obj),
                     "url": decision.url(obj),
                     "asked_at": asked_at,
+                    "asked_on_day": asked_at is not None
+                    and not isinstance(asked_at, datetime.datetime),
                     "waited": waited,
                     "late": waited is not None and waited > LATE_AFTER_WORKING_DAYS,
                     "may_decide": may_decide,
                     "action": reverse("county:inbox_decide", args=[decision.key, obj.pk]),
                 }
             )
-    epoch = datetime.datetime.min.replace(tzinfo=datetime.UTC)
-    rows.sort(key=lambda r: (_sortable(r["asked_at"], epoch), r["key"]))
+    # Oldest first; rows whose time is not known (imported from a ledger) come last.
+    unknown = datetime.datetime.max.replace(tzinfo=datetime.UTC)
+    rows.sort(key=lambda r: (_sortable(r["asked_at"], unknown), r["key"]))
     return rows, counts, truncated
 
 

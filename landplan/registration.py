@@ -45,7 +45,7 @@ def decisions():
     def areas():
         last = StageChange.objects.filter(area=OuterRef("pk")).order_by("-date", "-pk")
         return PlanArea.objects.annotate(
-            review_since=Subquery(last.values("created_at")[:1]),
+            review_since=Subquery(last.values("date")[:1]),
             review_by=Subquery(last.values("user")[:1]),
         )
 
