@@ -53,7 +53,19 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ["unit", "leader"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        ("单位与角色", {"fields": ("role", "unit", "leader", "phone", "email_muted")}),
+        (
+            "单位与角色",
+            {
+                "fields": (
+                    "role",
+                    "unit",
+                    "leader",
+                    "phone",
+                    "email_muted",
+                    "must_change_password",
+                )
+            },
+        ),
     )
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
