@@ -20,7 +20,9 @@ max_requests_jitter = 200
 # Only nginx on this host (or the addresses given) may set the X-Forwarded-* headers.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
-accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
+# The application writes the access log itself (JSON, with request id and user): see
+# county/request_id.py. Set GUNICORN_ACCESSLOG=- to have gunicorn's own lines too.
+accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 proc_name = "county-web"

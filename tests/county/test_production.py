@@ -182,6 +182,11 @@ def test_gunicorn_serves_pages_static_files_and_evidence_as_in_production(site, 
         context.close()
     site.assert_running()
     assert "Traceback" not in site.log("web"), site.log("web")[-3000:]
+    # Structured logs: one JSON line per request, with the request id and the user.
+    lines = [json.loads(line) for line in site.log("web").splitlines() if line.startswith("{")]
+    access = [line for line in lines if line.get("logger") == "county.request"]
+    assert any(line["user"] == "d21" and line["path"] == "/reforms/" for line in access), lines[-5:]
+    assert all(len(line["request_id"]) >= 8 for line in access)
 
 
 def test_two_workers_and_one_beat_send_each_person_exactly_one_digest(site):
