@@ -6,6 +6,7 @@ or deleting parcels are for supervisors; leaders read.
 """
 
 from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -71,6 +72,30 @@ class ParcelViewSet(ScopedModelViewSet):
             raise _as_drf_error(error) from None
         serializer.instance = parcel
 
+    @extend_schema(
+        filters=True,
+        responses=inline_serializer(
+            "ParcelSummary",
+            {
+                "count": serializers.IntegerField(),
+                "area": serializers.DecimalField(max_digits=14, decimal_places=2),
+                "by_status": serializers.DictField(
+                    child=inline_serializer(
+                        "ParcelStatusFigures",
+                        {
+                            "count": serializers.IntegerField(),
+                            "area": serializers.DecimalField(max_digits=14, decimal_places=2),
+                        },
+                    ),
+                    help_text="按状态（键为状态代码）的地块数和面积（亩）",
+                ),
+                "still_abandoned_area": serializers.DecimalField(max_digits=14, decimal_places=2),
+                "use_rate": serializers.FloatField(),
+                "at_risk_count": serializers.IntegerField(),
+                "reabandoned_count": serializers.IntegerField(),
+            },
+        ),
+    )
     @action(detail=False, methods=["get"])
     def summary(self, request):
         """The overview's figures over the visible (and filtered) parcels."""

@@ -28,7 +28,7 @@ class PhotoSerializer(serializers.ModelSerializer):
         model = Photo
         fields = ["id", "kind", "original_name", "width", "height", "size", "uploaded_at", "url"]
 
-    def get_url(self, photo):
+    def get_url(self, photo) -> str:
         return photo.url()
 
 

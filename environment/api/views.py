@@ -6,6 +6,7 @@ the loop's actions (``submit``), supervisors through ``accept`` / ``reject``.
 """
 
 from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -105,7 +106,8 @@ class ProblemViewSet(SupervisorWrites):
         data.is_valid(raise_exception=True)
         return self._step(request, lambda p: p.reject(request.user, data.validated_data["reason"]))
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=PhotoSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def photos(self, request, pk=None):
         problem = self.get_object()
         return Response(PhotoSerializer(problem.photos.all(), many=True).data)

@@ -91,9 +91,11 @@ class StageChangeSerializer(serializers.ModelSerializer):
     # Plain numbers (the labels are beside them): one enum of the stages in the schema.
     from_stage = serializers.IntegerField(read_only=True, allow_null=True)
     to_stage = serializers.IntegerField(read_only=True)
-    from_stage_display = serializers.CharField(source="get_from_stage_display", read_only=True)
+    from_stage_display = serializers.CharField(
+        source="get_from_stage_display", read_only=True, allow_null=True
+    )
     to_stage_display = serializers.CharField(source="get_to_stage_display", read_only=True)
-    user_name = serializers.CharField(source="user.__str__", read_only=True, default="")
+    user_name = serializers.SerializerMethodField()
 
     class Meta:
         model = StageChange
@@ -111,6 +113,10 @@ class StageChangeSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+    def get_user_name(self, change) -> str:
+        """Who moved the area; empty for the system (ledger import, demo data)."""
+        return str(change.user) if change.user_id else ""
 
 
 class ProgressNoteSerializer(serializers.ModelSerializer):
