@@ -174,3 +174,14 @@ def test_the_reform_tabs_scroll_to_the_current_one_on_a_phone(watched, login, li
                        .getBoundingClientRect();
                    return t.left >= p.left - 1 && t.right <= p.right + 1; }"""
     )
+
+
+def test_the_admin_under_the_policy(watched, login, live_server):
+    from county.models import User
+
+    login("admin")
+    base = live_server.url
+    visit(watched, f"{base}/admin/")
+    visit(watched, f"{base}/admin/county/user/")
+    visit(watched, f"{base}/admin/county/user/{User.objects.get(username='d21').pk}/change/")
+    watched.check_csp("admin")
