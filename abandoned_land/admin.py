@@ -15,12 +15,26 @@ class InspectionInline(admin.TabularInline):
 
 @admin.register(Parcel)
 class ParcelAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "township", "village", "area", "status", "crop", "operator"]
-    list_filter = ["status", "season", "operator_type", "township"]
+    list_display = [
+        "code",
+        "township",
+        "village",
+        "area",
+        "status",
+        "crop",
+        "operator",
+        "voided_at",
+    ]
+    list_filter = ["status", "season", "operator_type", "township", "voided_at"]
     search_fields = ["code", "operator", "village__name"]
     list_select_related = ["township", "village"]
     raw_id_fields = ["village"]
     inlines = [InspectionInline]
+    readonly_fields = ["voided_at", "voided_by", "void_reason"]
+
+    def get_queryset(self, request):
+        """Voided parcels too: the administrator still finds them here."""
+        return Parcel.all_objects.select_related("township", "village")
 
 
 @admin.register(Inspection)

@@ -8,12 +8,13 @@ put back next to the fields.
 from django import forms
 
 from county.forms import BootstrapFormMixin
+from county.inputs import max_length
 from county.models import Unit, Village
 from county.status import today
 
 from . import rules
 from .choices import CAUSES, CROPS, METHODS, ParcelStatus
-from .models import Parcel
+from .models import Inspection, Parcel
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PLANTING_FIELDS = [
@@ -50,6 +51,7 @@ class ParcelUpdateForm(BootstrapFormMixin, forms.ModelForm):
         label="巡查情况",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=max_length(Inspection, "finding"),
         help_text="登记复撂荒时必填；其他时候可记录现场看到的情况。",
     )
     inspected_on = forms.DateField(label="巡查日期", widget=DATE, initial=today)
@@ -105,6 +107,7 @@ class InspectionForm(BootstrapFormMixin, forms.Form):
     finding = forms.CharField(
         label="巡查情况",
         widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=max_length(Inspection, "finding"),
         error_messages={"required": "请填写巡查情况。"},
     )
 

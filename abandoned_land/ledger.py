@@ -70,6 +70,9 @@ class ParcelLedger(Ledger):
     # ---- import -------------------------------------------------------------------
     def import_rows(self, rows, report, user):
         existing = {p.code: p for p in Parcel.objects.all()}
+        voided = set(
+            Parcel.all_objects.filter(voided_at__isnull=False).values_list("code", flat=True)
+        )
         villages = {}  # township id -> {name: village}
         seen, new = {}, []
         unplanned = 0
@@ -80,6 +83,13 @@ class ParcelLedger(Ledger):
             if values is None:
                 continue
             code = normalize_name(row["code"])
+            if code in voided:
+                report.error(
+                    row,
+                    row.label("code"),
+                    f"地块编号“{code}”属于一块已作废的地块，不能通过导入恢复，也不能再用",
+                )
+                continue
             parcel = existing.get(code)
             if values.get("status") == ParcelStatus.REMEDIATED and not values.get(
                 "planting_deadline", getattr(parcel, "planting_deadline", None)

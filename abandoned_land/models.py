@@ -19,8 +19,10 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from county.choices import UnitKind
+from county.inputs import LONG_TEXT, check_plausible_date
 from county.scoping import ScopedQuerySet, UnitOwnedModel
 from county.status import LIGHT_TONES, light_for
+from county.voiding import VoidableModel, active_manager
 
 from . import rules
 from .choices import STATUS_TONES, OperatorType, ParcelStatus, Season
@@ -49,8 +51,13 @@ class ParcelQuerySet(ScopedQuerySet):
         return self.select_related("township", "village")
 
 
-class Parcel(UnitOwnedModel):
-    """One parcel of abandoned farmland (撂荒地块), owned by its township."""
+class Parcel(VoidableModel, UnitOwnedModel):
+    """One parcel of abandoned farmland (撂荒地块), owned by its township.
+
+    A parcel recorded by mistake is voided (作废, :mod:`county.voiding`), never deleted:
+    ``objects`` leaves it out everywhere, ``all_objects`` still sees it, and its code is
+    not given to another parcel.
+    """
 
     workstream = WORKSTREAM
     unit_paths = ("township",)
@@ -85,7 +92,9 @@ class Parcel(UnitOwnedModel):
         ],
     )
     cause = models.CharField("撂荒原因", max_length=100, blank=True)
-    remediated_on = models.DateField("整治时间", null=True, blank=True)
+    remediated_on = models.DateField(
+        "整治时间", null=True, blank=True, validators=[check_plausible_date]
+    )
     method = models.CharField("整治方式", max_length=100, blank=True)
     crop = models.CharField("种植作物", max_length=50, blank=True)
     season = models.CharField("种植季节", max_length=20, choices=Season.choices, blank=True)
@@ -101,16 +110,19 @@ class Parcel(UnitOwnedModel):
         null=True,
         blank=True,
         help_text="已整治的地块须在此日期前种上（下一季播种期）。",
+        validators=[check_plausible_date],
     )
     note = models.CharField("备注", max_length=200, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     history = HistoricalRecords()
 
-    objects = ParcelQuerySet.as_manager()
+    objects = active_manager(ParcelQuerySet)
+    all_objects = ParcelQuerySet.as_manager()
 
     class Meta:
         verbose_name = "撂荒地块"
         verbose_name_plural = "撂荒地块"
+        default_manager_name = "objects"
         ordering = ["code"]
         indexes = [
             models.Index(fields=["status", "township"]),
@@ -162,6 +174,17 @@ class Parcel(UnitOwnedModel):
         errors.update(rules.missing_for(self.status, values))
         if errors:
             raise ValidationError(errors)
+
+    def validate_unique(self, exclude=None):
+        """Django's checks (over parcels in force), plus: a voided parcel keeps its code."""
+        super().validate_unique(exclude)
+        if (exclude and "code" in exclude) or not self.code:
+            return
+        voided = Parcel.all_objects.filter(code=self.code, voided_at__isnull=False)
+        if voided.exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {"code": f"地块编号“{self.code}”属于一块已作废的地块，不能再用，请换一个编号。"}
+            )
 
     @transaction.atomic
     def apply_update(self, user, values, finding="", on=None):
@@ -220,8 +243,10 @@ class Inspection(UnitOwnedModel):
     parcel = models.ForeignKey(
         Parcel, on_delete=models.CASCADE, related_name="inspections", verbose_name="地块"
     )
-    inspected_on = models.DateField("巡查日期", default=timezone.localdate)
-    finding = models.TextField("巡查情况", blank=True)
+    inspected_on = models.DateField(
+        "巡查日期", default=timezone.localdate, validators=[check_plausible_date]
+    )
+    finding = models.TextField("巡查情况", blank=True, max_length=LONG_TEXT)
     status_before = models.CharField(
         "原状态", max_length=20, choices=ParcelStatus.choices, blank=True
     )

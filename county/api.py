@@ -1,8 +1,77 @@
-"""Base classes for the workstreams' DRF viewsets: the same row scoping as the pages."""
+"""Base classes for the workstreams' DRF viewsets: the same row scoping as the pages.
 
+Also the API's guards, set in ``REST_FRAMEWORK`` (county/settings.py):
+
+- ``county.inputs.BoundedJSONParser`` (the default parser) refuses JSON nested deeper than
+  ``county.inputs.MAX_JSON_DEPTH`` (Python's parser would otherwise recurse until
+  ``RecursionError``, a 500) and bodies larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE``, with a
+  400 in Chinese (it lives in ``county.inputs``: DRF imports the default parser while
+  ``rest_framework.views`` loads, which this module imports);
+- :func:`exception_handler` answers a delete of something still in use (``ProtectedError``,
+  ``RestrictedError``) with 409 and a Chinese message naming what still uses it, and a
+  model's own ``ValidationError`` with 400 — both roll the request's transaction back.
+"""
+
+from collections import Counter
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
-from rest_framework import permissions, viewsets
+from rest_framework import permissions, status, viewsets
 from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+from .inputs import BoundedJSONParser, json_depth_exceeds
+from .voiding import API_VOID_REASON, AlreadyVoided
+
+__all__ = [
+    "BoundedJSONParser",
+    "ScopedModelViewSet",
+    "ScopedReadOnlyViewSet",
+    "exception_handler",
+    "json_depth_exceeds",
+    "void_through_api",
+]
+
+
+def _still_used_message(exc):
+    counts = Counter(obj._meta.verbose_name for obj in getattr(exc, "protected_objects", ()))
+    counts.update(obj._meta.verbose_name for obj in getattr(exc, "restricted_objects", ()))
+    used = "、".join(f"{count} 条{name}" for name, count in counts.items())
+    if used:
+        return f"该记录仍被{used}使用，不能删除。请先处理这些记录，或将其作废。"
+    return "该记录仍在使用中，不能删除。"
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus 409 for deleting what is still in use and 400 for model errors."""
+    if isinstance(exc, (ProtectedError, RestrictedError)):
+        set_rollback()
+        return Response({"detail": _still_used_message(exc)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, DjangoValidationError):
+        set_rollback()
+        return Response(as_serializer_error(exc), status=status.HTTP_400_BAD_REQUEST)
+    return drf_exception_handler(exc, context)
+
+
+def void_through_api(request, instance):
+    """``DELETE`` of a voidable record: lock it, void it with the given reason (or a default).
+
+    The reason is ``reason`` in the body or the query string. Voided meanwhile: 404, as
+    for any record that is no longer there.
+    """
+    reason = ""
+    if hasattr(request.data, "get"):
+        reason = request.data.get("reason") or ""
+    reason = (reason if isinstance(reason, str) else "") or request.query_params.get("reason", "")
+    locked = type(instance).lock_for_void(instance.pk)
+    try:
+        locked.void(request.user, reason.strip() or API_VOID_REASON)
+    except AlreadyVoided:
+        raise NotFound("记录不存在，或不在您可以查看的范围内。") from None
 
 
 class ScopedObjectPermission(permissions.IsAuthenticated):

@@ -3,10 +3,11 @@
 import django_filters
 
 from .forms import bootstrapify
+from .inputs import bound_date_fields
 
 
 class BootstrapFilterSet(django_filters.FilterSet):
-    """A FilterSet whose form renders with small Bootstrap widgets."""
+    """A FilterSet whose form renders with small Bootstrap widgets; dates in the plausible range."""
 
     @property
     def form(self):
@@ -18,5 +19,6 @@ class BootstrapFilterSet(django_filters.FilterSet):
                 field.widget.attrs["class"] = css.replace(
                     "form-control", "form-control-sm form-control"
                 ).replace("form-select", "form-select form-select-sm")
+            bound_date_fields(form)
             form._bootstrapped = True
         return form

@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from .inputs import bound_date_fields
+
 
 class LoginForm(AuthenticationForm):
     """The login form with Bootstrap classes and Chinese placeholders."""
@@ -46,11 +48,13 @@ class BootstrapFormMixin:
 
     Styling reads no errors in ``__init__``, so a subclass may still change its fields
     and querysets after ``super().__init__()``; errors are marked once validation ran.
+    Every date field is limited to the plausible range of ``county.inputs``.
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         bootstrapify(self)
+        bound_date_fields(self)
 
     def full_clean(self):
         super().full_clean()

@@ -112,6 +112,8 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
     )
 }
+# Every request is one transaction: a request that fails half-way changes nothing.
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "county.User"
@@ -249,6 +251,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON nested at most county.inputs.MAX_JSON_DEPTH levels; deleting what is in use is a 409.
+    "DEFAULT_PARSER_CLASSES": [
+        "county.inputs.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "county.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "县域改革工作督查平台 API",
@@ -280,6 +289,9 @@ CONTENT_SECURITY_POLICY = {
 
 # Uploaded evidence (progress attachments, photos).
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+# Images larger than this many pixels are refused from their header, before decoding
+# (county/evidence.py; a 7700×7700 PNG of 249 KB would otherwise take ~1 GB of memory).
+EVIDENCE_MAX_PIXELS = int(os.environ.get("EVIDENCE_MAX_PIXELS", str(40_000_000)))
 
 # Logs on stderr: JSON lines in production (LOG_FORMAT=json, the default when DEBUG is off),
 # plain text in the demo. Every line of a request carries its request_id and user

@@ -32,6 +32,7 @@ STATUS_TEXT = {
     ProblemStatus.CLOSED: "已整改到位",
 }
 KIND = "问题"
+MAX_NUMBER = 2_147_483_647  # the largest number the database column holds
 
 
 class ProblemLedger(Ledger):
@@ -74,12 +75,22 @@ class ProblemLedger(Ledger):
         }
         villages = {}  # township id -> {name: village}
         inspections = {(i.date, i.kind): i for i in Inspection.objects.order_by("pk")}
+        voided = set(
+            Problem.all_objects.filter(voided_at__isnull=False).values_list("number", flat=True)
+        )
         seen, touched = {}, set()
         for row in rows:
             if not hasattr(row, "values") or not row.ok:
                 continue
             values = self._row_values(row, report, categories, villages, seen)
             if values is None:
+                continue
+            if row["number"] in voided:
+                report.error(
+                    row,
+                    row.label("number"),
+                    f"第{row['number']}号问题已作废，不能通过导入恢复，也不能再使用这个编号",
+                )
                 continue
             inspection = self._inspection(row, values, inspections, report, user)
             values["inspection"] = inspection
@@ -119,8 +130,8 @@ class ProblemLedger(Ledger):
         if not ok:
             return None
         number = row["number"]
-        if number <= 0:
-            report.error(row, row.label("number"), "序号必须是正整数")
+        if not 0 < number <= MAX_NUMBER:
+            report.error(row, row.label("number"), "序号必须是正整数（不超过 2147483647）")
             return None
         if number in seen:
             report.error(row, row.label("number"), f"序号 {number} 与第{seen[number]}行重复")

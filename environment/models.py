@@ -23,8 +23,10 @@ from simple_history.models import HistoricalRecords
 
 from county.choices import UnitKind
 from county.events import notify, record_decision, staff_of, supervisors_of
+from county.inputs import LONG_TEXT, check_plausible_date
 from county.scoping import ScopedQuerySet, UnitOwnedModel
 from county.status import LIGHT_TONES, light_for, today
+from county.voiding import VoidableModel, active_manager
 
 from .choices import (
     NOT_CLOSED,
@@ -89,7 +91,7 @@ class Inspection(UnitOwnedModel):
     workstream = WORKSTREAM
     unit_paths = ("townships", "problems__departments")
 
-    date = models.DateField("检查日期")
+    date = models.DateField("检查日期", validators=[check_plausible_date])
     kind = models.CharField("检查方式", max_length=20, choices=InspectionKind.choices)
     inspectors = models.CharField("检查人员", max_length=200, blank=True)
     townships = models.ManyToManyField(
@@ -98,7 +100,7 @@ class Inspection(UnitOwnedModel):
         limit_choices_to={"kind": UnitKind.TOWNSHIP},
         verbose_name="检查乡镇",
     )
-    notes = models.TextField("备注", blank=True)
+    notes = models.TextField("备注", blank=True, max_length=LONG_TEXT)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     history = HistoricalRecords(m2m_fields=[townships])
 
@@ -142,8 +144,12 @@ class ProblemQuerySet(ScopedQuerySet):
         ).prefetch_related("departments")
 
 
-class Problem(UnitOwnedModel):
-    """A problem found by an inspection, assigned to a township (and its owning department)."""
+class Problem(VoidableModel, UnitOwnedModel):
+    """A problem found by an inspection, assigned to a township (and its owning department).
+
+    A problem recorded by mistake is voided (作废, :mod:`county.voiding`), never deleted:
+    ``objects`` leaves it out everywhere, ``all_objects`` still sees it and its number.
+    """
 
     workstream = WORKSTREAM
     unit_paths = ("township", "departments")
@@ -157,7 +163,7 @@ class Problem(UnitOwnedModel):
         related_name="problems",
         verbose_name="所属检查",
     )
-    found_on = models.DateField("发现日期")
+    found_on = models.DateField("发现日期", validators=[check_plausible_date])
     township = models.ForeignKey(
         "county.Unit",
         on_delete=models.PROTECT,
@@ -178,7 +184,7 @@ class Problem(UnitOwnedModel):
     category = models.ForeignKey(
         ProblemCategory, on_delete=models.PROTECT, related_name="problems", verbose_name="问题类别"
     )
-    description = models.TextField("问题描述")
+    description = models.TextField("问题描述", max_length=LONG_TEXT)
     departments = models.ManyToManyField(
         "county.Unit",
         blank=True,
@@ -187,13 +193,15 @@ class Problem(UnitOwnedModel):
         verbose_name="责任部门（单位）",
         help_text="问题归属部门或线路单位时填写，如“三线”杂乱归国网供电公司。",
     )
-    deadline = models.DateField("整改时限")
+    deadline = models.DateField("整改时限", validators=[check_plausible_date])
     status = models.CharField(
         "状态", max_length=20, choices=ProblemStatus.choices, default=ProblemStatus.ASSIGNED
     )
     progress_note = models.CharField("整改情况", max_length=200, blank=True)
     is_serious = models.BooleanField("严重问题", default=False)
-    closed_on = models.DateField("销号日期", null=True, blank=True)
+    closed_on = models.DateField(
+        "销号日期", null=True, blank=True, validators=[check_plausible_date]
+    )
     recurrence_count = models.PositiveIntegerField("反弹次数", default=0)
     stubborn_of = models.ForeignKey(
         "self",
@@ -207,11 +215,13 @@ class Problem(UnitOwnedModel):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     history = HistoricalRecords(m2m_fields=[departments])
 
-    objects = ProblemQuerySet.as_manager()
+    objects = active_manager(ProblemQuerySet)
+    all_objects = ProblemQuerySet.as_manager()
 
     class Meta:
         verbose_name = "环境问题"
         verbose_name_plural = "环境问题"
+        default_manager_name = "objects"
         ordering = ["-found_on", "-number"]
         indexes = [
             models.Index(fields=["status", "deadline"]),
@@ -274,7 +284,8 @@ class Problem(UnitOwnedModel):
 
     @classmethod
     def next_number(cls):
-        return (cls._default_manager.aggregate(m=Max("number"))["m"] or 0) + 1
+        """One more than the highest number ever given, voided problems included."""
+        return (cls.all_objects.aggregate(m=Max("number"))["m"] or 0) + 1
 
     # --- 顽固问题 -------------------------------------------------------------
     def same_place(self):
@@ -479,7 +490,7 @@ class Rectification(UnitOwnedModel):
     problem = models.ForeignKey(
         Problem, on_delete=models.CASCADE, related_name="rectifications", verbose_name="问题"
     )
-    note = models.TextField("整改说明", blank=True)
+    note = models.TextField("整改说明", blank=True, max_length=LONG_TEXT)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -499,7 +510,7 @@ class Rectification(UnitOwnedModel):
         verbose_name="验收人",
     )
     decided_at = models.DateTimeField("验收时间", null=True, blank=True)
-    decision_note = models.TextField("验收意见/退回原因", blank=True)
+    decision_note = models.TextField("验收意见/退回原因", blank=True, max_length=LONG_TEXT)
     history = HistoricalRecords()
 
     class Meta:
@@ -533,13 +544,15 @@ class Recheck(UnitOwnedModel):
     problem = models.ForeignKey(
         Problem, on_delete=models.CASCADE, related_name="rechecks", verbose_name="问题"
     )
-    checked_on = models.DateField("回头看日期")
+    checked_on = models.DateField("回头看日期", validators=[check_plausible_date])
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="检查人"
     )
     result = models.CharField("结果", max_length=20, choices=RecheckResult.choices)
-    note = models.TextField("情况说明", blank=True)
-    new_deadline = models.DateField("新的整改时限", null=True, blank=True)
+    note = models.TextField("情况说明", blank=True, max_length=LONG_TEXT)
+    new_deadline = models.DateField(
+        "新的整改时限", null=True, blank=True, validators=[check_plausible_date]
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -645,8 +658,8 @@ class Accountability(UnitOwnedModel):
         verbose_name="被问责单位",
     )
     measure = models.CharField("措施", max_length=20, choices=Measure.choices)
-    reason = models.TextField("事由")
-    date = models.DateField("日期")
+    reason = models.TextField("事由", max_length=LONG_TEXT)
+    date = models.DateField("日期", validators=[check_plausible_date])
     problems = models.ManyToManyField(
         Problem, blank=True, related_name="accountabilities", verbose_name="相关问题"
     )
@@ -679,12 +692,14 @@ class Notice(models.Model):
     """
 
     title = models.CharField("标题", max_length=200)
-    period_start = models.DateField("起始日期")
-    period_end = models.DateField("截止日期")
+    period_start = models.DateField("起始日期", validators=[check_plausible_date])
+    period_end = models.DateField("截止日期", validators=[check_plausible_date])
     status = models.CharField(
         "状态", max_length=20, choices=NoticeStatus.choices, default=NoticeStatus.DRAFT
     )
-    issued_on = models.DateField("印发日期", null=True, blank=True)
+    issued_on = models.DateField(
+        "印发日期", null=True, blank=True, validators=[check_plausible_date]
+    )
     document = models.FileField(
         "通报文件（Word）", upload_to=notice_document_path, max_length=200, blank=True
     )

@@ -72,7 +72,11 @@ def decisions():
             key="environment.rectification",
             label="整改待验收",
             model=Rectification,
-            waiting=Q(result=ReviewResult.PENDING, problem__status=ProblemStatus.PENDING),
+            waiting=Q(
+                result=ReviewResult.PENDING,
+                problem__status=ProblemStatus.PENDING,
+                problem__voided_at__isnull=True,
+            ),
             asked_by="submitted_by",
             asked_at="submitted_at",
             describe=describe,
@@ -85,7 +89,11 @@ def decisions():
             accept_label="验收通过，销号",
             send_back_label="退回整改",
             note_label="验收意见",
-            sent_back=Q(result=ReviewResult.REJECTED, problem__status=ProblemStatus.RECTIFYING)
+            sent_back=Q(
+                result=ReviewResult.REJECTED,
+                problem__status=ProblemStatus.RECTIFYING,
+                problem__voided_at__isnull=True,
+            )
             & ~Exists(newer),
             sent_back_at="decided_at",
             sent_back_related=related,

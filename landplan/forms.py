@@ -3,10 +3,11 @@
 from django import forms
 
 from county.forms import BootstrapFormMixin
+from county.inputs import max_length
 from county.status import today
 
 from .choices import Stage
-from .models import PlanArea, ProgressNote, check_move
+from .models import PlanArea, ProgressNote, StageChange, check_move
 
 
 class StageForm(BootstrapFormMixin, forms.Form):
@@ -22,6 +23,7 @@ class StageForm(BootstrapFormMixin, forms.Form):
         label="说明",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=max_length(StageChange, "note"),
         help_text="退回修改完善时必须填写审查意见或原因。",
     )
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)

@@ -19,6 +19,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from county.choices import Role, UnitKind
+from county.inputs import LONG_TEXT, check_plausible_date
 from county.scoping import ScopedQuerySet, UnitOwnedModel
 from county.status import DUE_SOON_DAYS, LIGHT_TONES, Light, light_for, today
 
@@ -135,10 +136,14 @@ class PlanArea(UnitOwnedModel):
     stage = models.PositiveSmallIntegerField(
         "当前阶段", choices=Stage.choices, default=Stage.BASE_DATA
     )
-    city_review_deadline = models.DateField("报市级审查时限", null=True, blank=True)
-    completion_deadline = models.DateField("完成时限")
-    next_deadline = models.DateField("下一时限", null=True, blank=True, editable=False)
-    note = models.TextField("备注", blank=True)
+    city_review_deadline = models.DateField(
+        "报市级审查时限", null=True, blank=True, validators=[check_plausible_date]
+    )
+    completion_deadline = models.DateField("完成时限", validators=[check_plausible_date])
+    next_deadline = models.DateField(
+        "下一时限", null=True, blank=True, editable=False, validators=[check_plausible_date]
+    )
+    note = models.TextField("备注", blank=True, max_length=LONG_TEXT)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     history = HistoricalRecords(m2m_fields=[townships, villages])
@@ -292,8 +297,8 @@ class StageChange(UnitOwnedModel):
         "原阶段", choices=Stage.choices, null=True, blank=True
     )
     to_stage = models.PositiveSmallIntegerField("新阶段", choices=Stage.choices)
-    date = models.DateField("日期")
-    note = models.TextField("说明", blank=True)
+    date = models.DateField("日期", validators=[check_plausible_date])
+    note = models.TextField("说明", blank=True, max_length=LONG_TEXT)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -331,8 +336,8 @@ class ProgressNote(UnitOwnedModel):
     area = models.ForeignKey(
         PlanArea, on_delete=models.CASCADE, related_name="notes", verbose_name="片区"
     )
-    date = models.DateField("日期")
-    text = models.TextField("进展情况")
+    date = models.DateField("日期", validators=[check_plausible_date])
+    text = models.TextField("进展情况", max_length=LONG_TEXT)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -4,11 +4,12 @@ from django import forms
 from django.db.models import Max
 
 from county.forms import BootstrapFormMixin, bootstrapify
+from county.inputs import max_length
 from county.models import Unit
 from county.status import today
 
 from .choices import RecheckResult
-from .models import Experience, FollowUpProblem, Innovation, ReformItem
+from .models import Experience, FollowUpProblem, Innovation, Recheck, ReformItem
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -71,7 +72,10 @@ class RecheckForm(StyledForm, forms.Form):
         error_messages={"required": "请选择回头看结果。"},
     )
     note = forms.CharField(
-        label="情况说明", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="情况说明",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=max_length(Recheck, "note"),
     )
 
     def __init__(self, *args, **kwargs):

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from county.inputs import LONG_TEXT, check_plausible_date
 from county.scoping import ScopedQuerySet, UnitOwnedModel
 from county.status import Light, light_for
 
@@ -61,7 +62,7 @@ class ReformItem(UnitOwnedModel):
         "county.Unit", blank=True, related_name="co_reform_items", verbose_name="责任单位"
     )
     in_assessment = models.BooleanField("纳入年度考核", default=True)
-    note = models.TextField("备注", blank=True)
+    note = models.TextField("备注", blank=True, max_length=LONG_TEXT)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     history = HistoricalRecords(m2m_fields=[co_units])
 
@@ -108,15 +109,21 @@ class SubTask(UnitOwnedModel):
     units = models.ManyToManyField(
         "county.Unit", related_name="reform_subtasks", verbose_name="责任单位"
     )
-    deadline = models.DateField("完成时限", null=True, blank=True)
+    deadline = models.DateField(
+        "完成时限", null=True, blank=True, validators=[check_plausible_date]
+    )
     long_term = models.BooleanField("长期任务", default=False)
     status = models.CharField(
         "完成状态", max_length=20, choices=TaskStatus.choices, default=TaskStatus.NOT_STARTED
     )
     percent = models.PositiveSmallIntegerField("完成进度（%）", default=0)
-    progress = models.TextField("工作进展", blank=True, help_text="最新一次进展报告的内容。")
-    completed_on = models.DateField("完成日期", null=True, blank=True)
-    note = models.TextField("备注", blank=True)
+    progress = models.TextField(
+        "工作进展", blank=True, help_text="最新一次进展报告的内容。", max_length=LONG_TEXT
+    )
+    completed_on = models.DateField(
+        "完成日期", null=True, blank=True, validators=[check_plausible_date]
+    )
+    note = models.TextField("备注", blank=True, max_length=LONG_TEXT)
     history = HistoricalRecords(m2m_fields=[units])
 
     objects = SubTaskQuerySet.as_manager()
@@ -157,7 +164,7 @@ class ProgressReport(UnitOwnedModel):
     subtask = models.ForeignKey(
         SubTask, on_delete=models.CASCADE, related_name="reports", verbose_name="细分任务"
     )
-    text = models.TextField("进展情况")
+    text = models.TextField("进展情况", max_length=LONG_TEXT)
     percent = models.PositiveSmallIntegerField("完成进度（%）", default=0)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -244,7 +251,7 @@ class RequestBase(UnitOwnedModel):
     status = models.CharField(
         "审核状态", max_length=20, choices=RequestStatus.choices, default=RequestStatus.PENDING
     )
-    reason = models.TextField("理由")
+    reason = models.TextField("理由", max_length=LONG_TEXT)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
     )
@@ -258,7 +265,7 @@ class RequestBase(UnitOwnedModel):
         verbose_name="审核人",
     )
     decided_at = models.DateTimeField("审核时间", null=True, blank=True)
-    decision_note = models.TextField("审核意见", blank=True)
+    decision_note = models.TextField("审核意见", blank=True, max_length=LONG_TEXT)
 
     class Meta:
         abstract = True
@@ -274,8 +281,12 @@ class DeadlineChange(RequestBase):
     subtask = models.ForeignKey(
         SubTask, on_delete=models.CASCADE, related_name="deadline_changes", verbose_name="细分任务"
     )
-    old_deadline = models.DateField("原完成时限", null=True, blank=True)
-    new_deadline = models.DateField("申请调整为", null=True, blank=True)
+    old_deadline = models.DateField(
+        "原完成时限", null=True, blank=True, validators=[check_plausible_date]
+    )
+    new_deadline = models.DateField(
+        "申请调整为", null=True, blank=True, validators=[check_plausible_date]
+    )
     new_long_term = models.BooleanField("改为长期任务", default=False)
     history = HistoricalRecords()
 
@@ -326,12 +337,14 @@ class FollowUpProblem(UnitOwnedModel):
 
     number = models.PositiveIntegerField("序号", unique=True)
     area = models.CharField("领域", max_length=100)
-    problem = models.TextField("问题")
-    measures = models.TextField("整改措施", blank=True)
+    problem = models.TextField("问题", max_length=LONG_TEXT)
+    measures = models.TextField("整改措施", blank=True, max_length=LONG_TEXT)
     lead_unit = models.ForeignKey(
         "county.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="牵头单位"
     )
-    deadline = models.DateField("整改时限", null=True, blank=True)
+    deadline = models.DateField(
+        "整改时限", null=True, blank=True, validators=[check_plausible_date]
+    )
     status = models.CharField(
         "状态", max_length=20, choices=FollowUpStatus.choices, default=FollowUpStatus.RECTIFYING
     )
@@ -352,7 +365,7 @@ class FollowUpProblem(UnitOwnedModel):
         verbose_name="报告整改人",
     )
     rectified_at = models.DateTimeField("报告整改时间", null=True, blank=True)
-    rectified_note = models.TextField("整改情况", blank=True)
+    rectified_note = models.TextField("整改情况", blank=True, max_length=LONG_TEXT)
     history = HistoricalRecords()
 
     class Meta:
@@ -370,9 +383,9 @@ class Recheck(models.Model):
     problem = models.ForeignKey(
         FollowUpProblem, on_delete=models.CASCADE, related_name="rechecks", verbose_name="问题"
     )
-    checked_on = models.DateField("回头看日期")
+    checked_on = models.DateField("回头看日期", validators=[check_plausible_date])
     result = models.CharField("结果", max_length=20, choices=RecheckResult.choices)
-    note = models.TextField("情况说明", blank=True)
+    note = models.TextField("情况说明", blank=True, max_length=LONG_TEXT)
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="检查人"
     )
@@ -397,10 +410,12 @@ class Innovation(UnitOwnedModel):
     unit = models.ForeignKey(
         "county.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="承担单位"
     )
-    innovation_point = models.TextField("创新点", blank=True)
-    experience = models.TextField("经验材料", blank=True)
+    innovation_point = models.TextField("创新点", blank=True, max_length=LONG_TEXT)
+    experience = models.TextField("经验材料", blank=True, max_length=LONG_TEXT)
     reported = models.BooleanField("已报县委改革办", default=False)
-    reported_on = models.DateField("报送日期", null=True, blank=True)
+    reported_on = models.DateField(
+        "报送日期", null=True, blank=True, validators=[check_plausible_date]
+    )
     item = models.ForeignKey(
         ReformItem,
         on_delete=models.SET_NULL,
@@ -429,7 +444,7 @@ class Experience(UnitOwnedModel):
     title = models.CharField("标题", max_length=200)
     outlet = models.CharField("刊载载体", max_length=100)
     level = models.CharField("层级", max_length=20, choices=ExperienceLevel.choices)
-    published_on = models.DateField("刊载日期")
+    published_on = models.DateField("刊载日期", validators=[check_plausible_date])
     unit = models.ForeignKey(
         "county.Unit",
         on_delete=models.PROTECT,
@@ -466,8 +481,8 @@ class Instruction(models.Model):
     leader = models.ForeignKey(
         "county.Leader", on_delete=models.PROTECT, related_name="+", verbose_name="批示领导"
     )
-    text = models.TextField("批示内容")
-    given_on = models.DateField("批示日期")
+    text = models.TextField("批示内容", max_length=LONG_TEXT)
+    given_on = models.DateField("批示日期", validators=[check_plausible_date])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="录入人"
     )

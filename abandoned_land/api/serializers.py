@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from county.inputs import max_length
+
 from ..models import Inspection, Parcel
 
 
@@ -13,7 +15,12 @@ class ParcelSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     is_at_risk = serializers.BooleanField(read_only=True)
     is_reabandoned = serializers.BooleanField(read_only=True)
-    finding = serializers.CharField(write_only=True, required=False, allow_blank=True)
+    finding = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=max_length(Inspection, "finding"),
+    )
 
     class Meta:
         model = Parcel

@@ -2,7 +2,8 @@
 
 Township staff change their own parcels' planting and status (PATCH; the loop's rules
 in ``Parcel.apply_update``); base data (township, village, code, area …) and creating
-or deleting parcels are for supervisors; leaders read.
+or deleting parcels are for supervisors; leaders read. ``DELETE`` voids a parcel (作废,
+kept in history, see ``county.voiding``) instead of deleting it and its inspections.
 """
 
 from django.core.exceptions import ValidationError
@@ -12,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from county.api import ScopedModelViewSet
+from county.api import ScopedModelViewSet, void_through_api
 
 from ..figures import summary
 from ..filtersets import ParcelFilter
@@ -72,6 +73,10 @@ class ParcelViewSet(ScopedModelViewSet):
             raise _as_drf_error(error) from None
         serializer.instance = parcel
 
+    def perform_destroy(self, instance):
+        """作废 instead of deleting; the reason comes from ``reason`` (body or query)."""
+        void_through_api(self.request, instance)
+
     @extend_schema(
         filters=True,
         responses=inline_serializer(
@@ -120,7 +125,11 @@ class ParcelViewSet(ScopedModelViewSet):
 class InspectionViewSet(ScopedModelViewSet):
     """巡查记录: read the visible ones; township staff and supervisors add them."""
 
-    queryset = Inspection.objects.select_related("user").order_by("-inspected_on", "-pk")
+    queryset = (
+        Inspection.objects.filter(parcel__voided_at__isnull=True)
+        .select_related("user")
+        .order_by("-inspected_on", "-pk")
+    )
     serializer_class = ParcelInspectionSerializer
     filterset_fields = ["parcel"]
     http_method_names = ["get", "post", "head", "options"]

@@ -9,6 +9,7 @@ import decimal as _decimal
 import re
 import unicodedata
 
+from county.inputs import date_range_message, is_plausible_date
 from county.naming import LIST_SEPARATORS, normalize_name, split_names
 
 from .deadlines import parse_date, parse_deadline
@@ -52,11 +53,18 @@ def decimal(value, context=None):
     return _decimal.Decimal(_number_text(value)).quantize(_decimal.Decimal("0.01"))
 
 
+def _plausible(parsed):
+    """The date itself, or a CellError when it lies outside county.inputs' range."""
+    if parsed is not None and not is_plausible_date(parsed):
+        raise CellError(date_range_message(parsed))
+    return parsed
+
+
 def date(value, context=None):
     parsed = parse_date(value)
     if parsed is None:
         raise CellError(f"无法识别的日期“{text(value)}”，请写成 2023年10月31日 或 2023-10-31")
-    return parsed
+    return _plausible(parsed)
 
 
 def deadline(value, context):
@@ -66,6 +74,7 @@ def deadline(value, context):
             f"无法识别的完成时限“{text(value)}”，"
             "请写成 2023年10月31日、2023年10月底前、12月底前 或 长期坚持"
         )
+    _plausible(parsed.date)
     return parsed
 
 

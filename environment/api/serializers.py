@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from county.inputs import max_length
 from county.models import Unit
 
 from ..models import Accountability, Inspection, Photo, Problem, ProblemCategory, Rectification
@@ -121,9 +122,14 @@ class AccountabilitySerializer(serializers.ModelSerializer):
 
 
 class SubmitSerializer(serializers.Serializer):
-    note = serializers.CharField()
+    note = serializers.CharField(max_length=max_length(Rectification, "note"))
     photos = serializers.ListField(child=serializers.FileField(), allow_empty=False)
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=max_length(Rectification, "decision_note"),
+    )

@@ -3,6 +3,8 @@
 Writing problems, inspections, categories and accountability records is for the
 workstream's supervisors; responsible units act on their problems only through
 the loop's actions (``submit``), supervisors through ``accept`` / ``reject``.
+``DELETE`` of a problem voids it (作废, kept in history, see ``county.voiding``); deleting
+an inspection that still has problems answers 409 (``county.api.exception_handler``).
 """
 
 from django.core.exceptions import ValidationError
@@ -10,10 +12,15 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from county.api import ScopedModelViewSet, ScopedReadOnlyViewSet
+from county.api import (
+    BoundedJSONParser,
+    ScopedModelViewSet,
+    ScopedReadOnlyViewSet,
+    void_through_api,
+)
 
 from ..filtersets import AccountabilityFilter, InspectionFilter, ProblemFilter
 from ..models import (
@@ -61,7 +68,7 @@ class ProblemViewSet(SupervisorWrites):
     queryset = Problem.objects.for_list().order_by("-found_on", "-number")
     serializer_class = ProblemSerializer
     filterset_class = ProblemFilter
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     def perform_create(self, serializer):
         problem = serializer.save(number=Problem.next_number())
@@ -69,6 +76,10 @@ class ProblemViewSet(SupervisorWrites):
 
     def perform_update(self, serializer):
         serializer.save().refresh_stubborn()
+
+    def perform_destroy(self, instance):
+        """作废 instead of deleting; the reason comes from ``reason`` (body or query)."""
+        void_through_api(self.request, instance)
 
     def _step(self, request, run):
         problem = self.get_object()  # 404 when not visible
@@ -126,7 +137,9 @@ class AccountabilityViewSet(SupervisorWrites):
 
 
 class RectificationViewSet(ScopedReadOnlyViewSet):
-    queryset = Rectification.objects.order_by("-submitted_at", "-pk")
+    queryset = Rectification.objects.filter(problem__voided_at__isnull=True).order_by(
+        "-submitted_at", "-pk"
+    )
     serializer_class = RectificationSerializer
     filterset_fields = ["problem", "result"]
 

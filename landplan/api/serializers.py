@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from county.inputs import check_plausible_date, max_length
 from county.status import today
 
 from ..choices import Stage
@@ -78,8 +79,10 @@ class MoveSerializer(serializers.Serializer):
     to_stage = serializers.IntegerField(
         min_value=Stage.BASE_DATA, max_value=Stage.DONE, help_text="1 基础资料收集 … 7 批复/完成"
     )
-    date = serializers.DateField(required=False)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    date = serializers.DateField(required=False, validators=[check_plausible_date])
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=max_length(StageChange, "note")
+    )
 
     def validate_date(self, value):
         if value > today():
