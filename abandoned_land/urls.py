@@ -11,4 +11,5 @@ urlpatterns = [
     path("parcels/<int:pk>/", views.ParcelDetail.as_view(), name="parcel_detail"),
     path("parcels/<int:pk>/update/", views.parcel_update, name="parcel_update"),
     path("parcels/<int:pk>/inspect/", views.inspection_create, name="inspection_create"),
+    path("parcels/<int:pk>/void/", views.ParcelVoid.as_view(), name="parcel_void"),
 ]

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from county.base_views import ActionStepView, ScopedDetailView, ScopedListView
 from county.history import timeline
+from county.void_views import VoidView
 
 from .choices import STATUS_COLORS, ParcelStatus
 from .figures import by_township, summary
@@ -105,10 +106,18 @@ class ParcelDetail(ScopedDetailView):
             active="list",
             inspections=parcel.inspections.select_related("user"),
             history=timeline(parcel),
+            can_void=parcel.may_void(self.request.user),
             inspection_form=kwargs.get("inspection_form")
             or (InspectionForm() if context["can_edit"] else None),
         )
         return context
+
+
+class ParcelVoid(VoidView):
+    """作废 a parcel recorded by mistake (supervisors, with a reason); kept in history."""
+
+    model = Parcel
+    success_url_name = "abandoned_land:parcel_list"
 
 
 def _editable_parcel(request, pk):

@@ -16,6 +16,7 @@ urlpatterns = [
     path("problems/<int:pk>/accept/", views.problem_accept, name="problem_accept"),
     path("problems/<int:pk>/reject/", views.problem_reject, name="problem_reject"),
     path("problems/<int:pk>/recheck/", views.problem_recheck, name="problem_recheck"),
+    path("problems/<int:pk>/void/", views.ProblemVoid.as_view(), name="problem_void"),
     path("photos/<int:pk>/<str:variant>/", views.photo, name="photo"),
     path("inspections/", views.InspectionList.as_view(), name="inspection_list"),
     path("inspections/new/", views.InspectionCreate.as_view(), name="inspection_create"),

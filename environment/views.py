@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -21,7 +21,9 @@ from django.views.generic import CreateView, ListView, UpdateView
 
 from county.base_views import ActionStepView, ScopedDetailView, ScopedListView
 from county.history import timeline
+from county.inputs import positive_id
 from county.status import today
+from county.void_views import VoidView
 
 from .choices import PhotoKind, ProblemStatus
 from .filtersets import AccountabilityFilter, InspectionFilter, ProblemFilter
@@ -160,6 +162,13 @@ class ProblemDetail(ScopedDetailView):
         return problem_context(self.request, self.object)
 
 
+class ProblemVoid(VoidView):
+    """作废 a problem recorded by mistake (supervisors, with a reason); kept in history."""
+
+    model = Problem
+    success_url_name = "environment:problem_list"
+
+
 def visible_problem(request, pk):
     return get_object_or_404(Problem.objects.visible_to(request.user), pk=pk)
 
@@ -259,8 +268,8 @@ class ProblemCreate(SupervisorRequiredMixin, CreateView):
 
     def get_initial(self):
         initial = super().get_initial()
-        inspection = self.request.GET.get("inspection")
-        if inspection and inspection.isdigit():
+        inspection = positive_id(self.request.GET.get("inspection"))
+        if inspection:
             found = Inspection.objects.filter(pk=inspection).first()
             if found:
                 initial.update(inspection=found, found_on=found.date)
@@ -314,7 +323,8 @@ def photo(request, pk, variant):
     """A photo, after the visibility check of its problem; ``variant`` is display or original."""
     if variant not in ("display", "original"):
         raise Http404
-    item = get_object_or_404(Photo.objects.visible_to(request.user), pk=pk)
+    photos = Photo.objects.visible_to(request.user).filter(problem__voided_at__isnull=True)
+    item = get_object_or_404(photos, pk=pk)
     file = item.display if variant == "display" else item.original
     content_type = "image/jpeg" if variant == "display" else item.content_type
     response = FileResponse(file.open("rb"), content_type=content_type)
@@ -335,7 +345,11 @@ class InspectionList(ScopedListView):
             super()
             .get_queryset()
             .prefetch_related("townships")
-            .annotate(problem_count=Count("problems", distinct=True))
+            .annotate(
+                problem_count=Count(
+                    "problems", filter=Q(problems__voided_at__isnull=True), distinct=True
+                )
+            )
             .order_by("-date", "-pk")
         )
 
@@ -385,7 +399,9 @@ class CategoryList(LoginRequiredMixin, ListView):
     template_name = "environment/category_list.html"
 
     def get_queryset(self):
-        return ProblemCategory.objects.annotate(problem_count=Count("problems"))
+        return ProblemCategory.objects.annotate(
+            problem_count=Count("problems", filter=Q(problems__voided_at__isnull=True))
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
