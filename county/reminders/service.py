@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Q
 from simple_history.utils import bulk_create_with_history
 
+from county import history
 from county.status import today
 
 from . import digest as digests
@@ -192,5 +193,7 @@ def issue_notices(requests, day):
             existing[key] = notice.number
             new.append(notice)
         if new:
-            bulk_create_with_history(new, SupervisionNotice, batch_size=500)
+            bulk_create_with_history(
+                new, SupervisionNotice, batch_size=500, default_change_reason=history.TASK
+            )
     return existing, [n.number for n in new]
