@@ -5,13 +5,24 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 
+from county.evidence import OFFICE, check_evidence
 from county.forms import BootstrapFormMixin
+from county.inputs import LONG_TEXT, max_length
 from county.models import Unit, Village
 from county.status import today
 
 from .choices import RecheckResult
-from .models import Accountability, Inspection, Notice, Problem, ProblemCategory
+from .models import (
+    Accountability,
+    Inspection,
+    Notice,
+    Problem,
+    ProblemCategory,
+    Recheck,
+    Rectification,
+)
 from .photos import MAX_PHOTOS_PER_UPLOAD, check_photos
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -91,6 +102,7 @@ class RectificationForm(BootstrapFormMixin, forms.Form):
     note = forms.CharField(
         label="整改情况说明",
         widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=max_length(Rectification, "note"),
         error_messages={"required": "请简要说明整改情况。"},
     )
     photos = PhotoField(label="整改后照片")
@@ -102,12 +114,18 @@ class RejectForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(
         label="退回原因",
         widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=max_length(Rectification, "decision_note"),
         error_messages={"required": "退回必须填写原因。"},
     )
 
 
 class AcceptForm(BootstrapFormMixin, forms.Form):
-    note = forms.CharField(label="验收意见", required=False, widget=forms.TextInput())
+    note = forms.CharField(
+        label="验收意见",
+        required=False,
+        widget=forms.TextInput(),
+        max_length=max_length(Rectification, "decision_note"),
+    )
 
 
 class RecheckForm(BootstrapFormMixin, forms.Form):
@@ -117,7 +135,10 @@ class RecheckForm(BootstrapFormMixin, forms.Form):
         label="回头看结果", choices=RecheckResult.choices, widget=forms.RadioSelect
     )
     note = forms.CharField(
-        label="情况说明", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="情况说明",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=max_length(Recheck, "note"),
     )
     new_deadline = forms.DateField(label="新的整改时限（反弹时必填）", required=False, widget=DATE)
     photos = PhotoField(label="回头看照片", required=False)
@@ -168,6 +189,7 @@ class AccountabilityForm(BootstrapFormMixin, forms.ModelForm):
     problem_numbers = forms.CharField(
         label="相关问题编号",
         required=False,
+        max_length=LONG_TEXT,
         help_text="多个编号用顿号或空格分隔，如“12、35、108”。",
     )
 
@@ -230,14 +252,20 @@ class NoticeIssueForm(BootstrapFormMixin, forms.ModelForm):
         self.fields["document"].widget.attrs["accept"] = ".docx"
 
     def clean_document(self):
+        """A real .docx, checked by ``county.evidence``; stored under a generated name."""
         document = self.cleaned_data["document"]
-        head = document.read(4)
-        document.seek(0)
-        if not document.name.lower().endswith(".docx") or head != b"PK\x03\x04":
-            raise ValidationError("请上传 Word 文件（.docx）。")
-        if document.size > 20 * 1024 * 1024:
-            raise ValidationError("文件不能超过 20 MB。")
-        return document
+        if not isinstance(document, UploadedFile):
+            return document  # the file already stored
+        word = "请上传 Word 文件（.docx）。"
+        try:
+            checked = check_evidence(
+                document, kinds=(OFFICE,), limit=20 * 1024 * 1024, noun="通报文件"
+            )
+        except ValidationError as error:
+            raise ValidationError([*error.messages, word]) from None
+        if checked.extension != "docx":
+            raise ValidationError(word)
+        return checked.as_file()
 
     def clean(self):
         data = super().clean()

@@ -3,12 +3,20 @@
 from django import forms
 from django.conf import settings
 
+from county.evidence import check_evidence
 from county.forms import BootstrapFormMixin
+from county.inputs import max_length
 from county.models import Leader, SpecialGroup, Unit
 from county.status import today
 
-from .evidence import check_attachment
-from .models import ReformItem, SubTask
+from .models import (
+    CompletionRequest,
+    DeadlineChange,
+    Instruction,
+    ProgressReport,
+    ReformItem,
+    SubTask,
+)
 
 MAX_FILES = 5
 
@@ -32,7 +40,11 @@ class MultipleFileField(forms.FileField):
 
 
 class EvidenceMixin:
-    """The ``files`` field of a form: checked evidence files, at most MAX_FILES."""
+    """The ``files`` field of a form: evidence checked by ``county.evidence``, at most MAX_FILES.
+
+    ``cleaned_data["files"]`` holds :class:`county.evidence.CheckedFile` objects: the
+    content, content type and extension found by the check, the original name for display.
+    """
 
     accept = ".pdf,.jpg,.jpeg,.png,.gif,.webp,.doc,.docx,.xls,.xlsx,.ppt,.pptx,image/*"
 
@@ -44,9 +56,15 @@ class EvidenceMixin:
         files = self.cleaned_data["files"]
         if len(files) > MAX_FILES:
             raise forms.ValidationError(f"一次最多上传 {MAX_FILES} 个文件。")
+        checked, errors = [], []
         for upload in files:
-            check_attachment(upload)
-        return files
+            try:
+                checked.append(check_evidence(upload))
+            except forms.ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise forms.ValidationError(errors)
+        return checked
 
 
 def evidence_field():
@@ -66,7 +84,7 @@ class ProgressForm(EvidenceMixin, BootstrapFormMixin, forms.Form):
         widget=forms.Textarea(
             attrs={"rows": 5, "placeholder": "本阶段做了什么、取得什么成效、下一步安排"}
         ),
-        max_length=4000,
+        max_length=max_length(ProgressReport, "text"),
     )
     percent = forms.IntegerField(label="完成进度（%）", min_value=0, max_value=100)
     files = evidence_field()
@@ -79,7 +97,11 @@ class DeadlineChangeForm(BootstrapFormMixin, forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     long_term = forms.BooleanField(label="改为长期任务（长期坚持）", required=False)
-    reason = forms.CharField(label="调整理由", widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label="调整理由",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=max_length(DeadlineChange, "reason"),
+    )
 
     def __init__(self, *args, subtask=None, **kwargs):
         self.subtask = subtask
@@ -104,6 +126,7 @@ class CompletionRequestForm(EvidenceMixin, BootstrapFormMixin, forms.Form):
         widget=forms.Textarea(
             attrs={"rows": 3, "placeholder": "完成了哪些工作，取得了什么成果（可附佐证材料）"}
         ),
+        max_length=max_length(CompletionRequest, "reason"),
     )
     files = evidence_field()
 
@@ -116,7 +139,10 @@ class DecisionForm(BootstrapFormMixin, forms.Form):
         widget=forms.RadioSelect,
     )
     note = forms.CharField(
-        label="审核意见", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="审核意见",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=max_length(CompletionRequest, "decision_note"),
     )
 
     def clean(self):
@@ -127,7 +153,11 @@ class DecisionForm(BootstrapFormMixin, forms.Form):
 
 
 class InstructionForm(BootstrapFormMixin, forms.Form):
-    text = forms.CharField(label="批示内容", widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label="批示内容",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=max_length(Instruction, "text"),
+    )
     given_on = forms.DateField(
         label="批示日期",
         initial=today,

@@ -18,6 +18,7 @@ from county.base_views import (
     ScopedListView,
     ScopedUpdateView,
 )
+from county.evidence import CHECKED_CONTENT_TYPES
 from county.history import timeline
 from county.models import Unit
 from county.status import LIGHT_TONES, Light, today
@@ -453,7 +454,13 @@ def attachment(request, pk):
     file = get_object_or_404(Attachment.objects.select_related("report", "completion"), pk=pk)
     if not file.owner.is_visible_to(request.user):
         raise Http404
-    return FileResponse(file.file.open("rb"), as_attachment=True, filename=file.name)
+    # The type found by county.evidence's check, never guessed from the name.
+    content_type = file.content_type
+    if content_type not in CHECKED_CONTENT_TYPES:  # stored before files were checked
+        content_type = "application/octet-stream"
+    return FileResponse(
+        file.file.open("rb"), as_attachment=True, filename=file.name, content_type=content_type
+    )
 
 
 class SupervisorRequiredMixin:

@@ -6,8 +6,6 @@ leaders write instructions. Each function raises WorkflowError with a Chinese
 message when the rule says no.
 """
 
-import mimetypes
-
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -68,15 +66,14 @@ def report_progress(subtask, user, text, percent, files=()):
 
 
 def _attach(files, **owner):
-    for upload in files:
+    """Store checked evidence (``county.evidence.CheckedFile``) under generated names."""
+    for checked in files:
         Attachment.objects.create(
             **owner,
-            file=upload,
-            name=upload.name[:255],
-            size=upload.size,
-            content_type=getattr(upload, "content_type", "")
-            or mimetypes.guess_type(upload.name)[0]
-            or "application/octet-stream",
+            file=checked.as_file(),
+            name=checked.name[:255],
+            size=checked.size,
+            content_type=checked.content_type,
         )
 
 

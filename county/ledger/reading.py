@@ -8,6 +8,7 @@ keep the value in their first cell only.
 """
 
 import io
+import struct
 import zipfile
 
 import python_calamine
@@ -17,6 +18,11 @@ from .errors import LedgerFileError
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
+# zipfile reads the whole central directory into objects when it opens an archive: a
+# 20 MB file of empty entries would be ~400,000 of them. Real workbooks and documents
+# have a few hundred entries at most (a few tens of KB of directory).
+MAX_CENTRAL_DIRECTORY_BYTES = 1024 * 1024
+ZIP_BOMB_MESSAGE = "文件解压后异常庞大，已拒绝读取。请检查文件是否正确。"
 
 XLS_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURE = b"PK\x03\x04"
@@ -52,7 +58,7 @@ def check_xlsx(data, name=""):
             "请在 Excel 或 WPS 中打开后“另存为” .xlsx 格式再导入。"
         )
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = open_zip(data)
         members = archive.infolist()
     except zipfile.BadZipFile:
         raise LedgerFileError("文件已损坏，无法作为 Excel 工作簿（.xlsx）打开。") from None
@@ -61,10 +67,40 @@ def check_xlsx(data, name=""):
         raise LedgerFileError(
             "这不是 Excel 工作簿（.xlsx）。请用 Excel 或 WPS 另存为 .xlsx 后再导入。"
         )
+    check_zip_members(members)
+
+
+def central_directory_size(data):
+    """The size of a zip's central directory as its end record says (zip64 too); None if absent."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or len(data) < end + 22:
+        return None
+    size = struct.unpack("<I", data[end + 12 : end + 16])[0]
+    locator = end - 20
+    if size == 0xFFFFFFFF and locator >= 0 and data[locator : locator + 4] == b"PK\x06\x07":
+        record = struct.unpack("<Q", data[locator + 8 : locator + 16])[0]
+        if data[record : record + 4] == b"PK\x06\x06" and len(data) >= record + 56:
+            size = struct.unpack("<Q", data[record + 40 : record + 48])[0]
+    return size
+
+
+def open_zip(data):
+    """A ZipFile over ``data``, refused (LedgerFileError) when its directory is too large.
+
+    Raises ``zipfile.BadZipFile`` when it is not a zip archive at all.
+    """
+    size = central_directory_size(data)
+    if size is not None and size > MAX_CENTRAL_DIRECTORY_BYTES:
+        raise LedgerFileError(ZIP_BOMB_MESSAGE)
+    return zipfile.ZipFile(io.BytesIO(data))
+
+
+def check_zip_members(members):
+    """Refuse an archive whose entries unpack too large or too well (a zip bomb)."""
     total = sum(m.file_size for m in members)
     packed = max(sum(m.compress_size for m in members), 1)
     if total > MAX_UNCOMPRESSED_BYTES or total / packed > MAX_COMPRESSION_RATIO:
-        raise LedgerFileError("文件解压后异常庞大，已拒绝读取。请检查文件是否正确。")
+        raise LedgerFileError(ZIP_BOMB_MESSAGE)
 
 
 def read_grid(source, name=""):

@@ -27,7 +27,8 @@ def test_progress_with_evidence_then_accepted_then_green_for_the_leader(
     login, live_server, agri_item, tmp_path
 ):
     evidence = tmp_path / "实施方案.pdf"
-    evidence.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    # a PDF with objects and a trailer: county.evidence checks the structure, not the name
+    evidence.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
     item_url = f"{live_server.url}/reforms/items/{agri_item.pk}/"
 
     page = login("d21")
