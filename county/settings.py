@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "county.sessions.IdleTimeoutMiddleware",  # moves an active session's end on
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -151,9 +152,11 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0" if DEBUG els
 # Whom a locked-out clerk should call (shown on the lockout page).
 LOGIN_HELP_CONTACT = os.environ.get("LOGIN_HELP_CONTACT", "") or "本县督查平台管理员"
 
-# A working day of inactivity ends the session: every request moves the expiry on.
+# A working day of inactivity ends the session: requests move its end on, writing the session
+# at most once every SESSION_REFRESH_SECONDS (county/sessions.py).
+SESSION_ENGINE = "county.sessions"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_HOURS", "9")) * 60 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = 300
 
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
