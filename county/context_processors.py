@@ -13,34 +13,33 @@ def navigation(request):
         except NoReverseMatch:
             continue
         items.append({"label": workstream.label, "url": url, "icon": workstream.icon})
-    return {"nav_workstreams": items, **reminder_counts(request), **inbox_count(request)}
+    return {"nav_workstreams": items, **nav_counts(request)}
 
 
-def inbox_count(request):
-    """待我审核 in the navigation bar: shown to those who have an inbox, with its count."""
-    user = getattr(request, "user", None)
-    if not user or not user.is_authenticated:
-        return {}
-    from .inbox import has_inbox, waiting_count
-
-    if not has_inbox(user):
-        return {}
-    return {"has_inbox": True, "inbox_waiting": waiting_count(user)}
-
-
-def reminder_counts(request):
-    """Unread notifications (the bell) and, for unit staff, 督办单 still to acknowledge."""
+def nav_counts(request):
+    """The navigation bar's numbers, in one query: unread notifications (the bell), for unit
+    staff the 督办单 still to acknowledge, and for those with an inbox the requests waiting
+    (待我审核)."""
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
         return {}
     from .choices import Role
+    from .inbox import counts, has_inbox, waiting_querysets
     from .reminders.models import Notification, SupervisionNotice
 
-    counts = {
-        "unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count()
-    }
+    wanted = {"unread": Notification.objects.filter(user=user, read_at__isnull=True)}
     if user.role == Role.STAFF and user.unit_id:
-        counts["open_notices"] = SupervisionNotice.objects.filter(
+        wanted["notices"] = SupervisionNotice.objects.filter(
             unit_id=user.unit_id, acknowledged_at__isnull=True
-        ).count()
-    return counts
+        )
+    inbox = has_inbox(user)
+    if inbox:
+        wanted.update({f"inbox_{k}": qs for k, qs in waiting_querysets(user).items()})
+    found = counts(user, **wanted)
+    result = {"unread_notifications": found["unread"]}
+    if "notices" in found:
+        result["open_notices"] = found["notices"]
+    if inbox:
+        result["has_inbox"] = True
+        result["inbox_waiting"] = sum(v for k, v in found.items() if k.startswith("inbox_"))
+    return result

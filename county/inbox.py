@@ -18,7 +18,8 @@ import datetime
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db.models import F, Func, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -109,23 +110,44 @@ def has_inbox(user):
     return bool(user.supervised_workstreams & {w.key for w, _d in registry.decisions()})
 
 
-def waiting_count(user):
-    """How many requests wait in the user's inbox: one query (a UNION ALL of the kinds)."""
-    querysets = [qs.order_by().values_list("pk") for _w, _d, qs, _m in _kinds_for(user)]
+def count_of(queryset):
+    """A scalar subquery counting ``queryset``'s rows (0 when none), to put beside others."""
+    counted = queryset.order_by().annotate(_n=Func(F("pk"), function="COUNT")).values("_n")
+    return Coalesce(Subquery(counted[:1]), 0)
+
+
+def counts(user, **querysets):
+    """Several counts in one query: ``counts(user, a=qs1, b=qs2)`` → ``{"a": 3, "b": 0}``."""
     if not querysets:
-        return 0
-    if len(querysets) == 1:
-        return querysets[0].count()
-    return querysets[0].union(*querysets[1:], all=True).count()
+        return {}
+    from .models import User
+
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(**{f"_{name}": count_of(qs) for name, qs in querysets.items()})
+        .values(*(f"_{name}" for name in querysets))
+        .first()
+    )
+    return {name: (row or {}).get(f"_{name}", 0) for name in querysets}
+
+
+def waiting_querysets(user):
+    """{kind key: rows waiting in the user's inbox} (for the navigation bar's count)."""
+    return {d.key.replace(".", "__"): qs for _w, d, qs, _m in _kinds_for(user)}
+
+
+def waiting_count(user):
+    """How many requests wait in the user's inbox: one query."""
+    return sum(counts(user, **waiting_querysets(user)).values())
 
 
 def inbox_rows(user, on=None, kind=None):
     """The inbox's rows, oldest first: what, its parent, which unit asked, when, how long."""
     on = on or today()
-    rows, counts, truncated = [], [], False
+    rows, per_kind, truncated = [], [], False
     for workstream, decision, queryset, may_decide in _kinds_for(user):
         if kind and decision.key != kind:
-            counts.append((workstream, decision, None))
+            per_kind.append((workstream, decision, None))
             continue
         fetched = list(
             queryset.select_related(*decision.related)
@@ -133,7 +155,7 @@ def inbox_rows(user, on=None, kind=None):
             .order_by(F(decision.asked_at).asc(nulls_last=True), "pk")[: LIMIT_PER_KIND + 1]
         )
         truncated |= len(fetched) > LIMIT_PER_KIND
-        counts.append((workstream, decision, len(fetched[:LIMIT_PER_KIND])))
+        per_kind.append((workstream, decision, len(fetched[:LIMIT_PER_KIND])))
         for obj in fetched[:LIMIT_PER_KIND]:
             asked_at = _value(obj, decision.asked_at)
             waited = working_days(_local_date(asked_at), on) if asked_at else None
@@ -157,7 +179,7 @@ def inbox_rows(user, on=None, kind=None):
     # Oldest first; rows whose time is not known (imported from a ledger) come last.
     unknown = datetime.datetime.max.replace(tzinfo=datetime.UTC)
     rows.sort(key=lambda r: (_sortable(r["asked_at"], unknown), r["key"]))
-    return rows, counts, truncated
+    return rows, per_kind, truncated
 
 
 def _sortable(value, epoch):
@@ -169,12 +191,23 @@ def _sortable(value, epoch):
 
 
 def sent_back_rows(user, limit=50):
-    """What was sent back to the user's unit and not yet asked again (我的待办, first group)."""
+    """What was sent back to the user's unit and not yet asked again (我的待办, first group).
+
+    One query counts every kind at once; only the kinds with rows are then fetched.
+    """
     if not user.is_authenticated or not user.unit_id or user.role != Role.STAFF:
         return []
+    kinds = [
+        (w, d)
+        for w, d in registry.decisions()
+        if d.sent_back is not None and d.describe_sent_back is not None
+    ]
+    found = counts(
+        user, **{f"k{i}": d.sent_back_for(user.unit_id) for i, (_w, d) in enumerate(kinds)}
+    )
     rows = []
-    for workstream, decision in registry.decisions():
-        if decision.sent_back is None or decision.describe_sent_back is None:
+    for index, (workstream, decision) in enumerate(kinds):
+        if not found[f"k{index}"]:
             continue
         order = f"-{decision.sent_back_at}" if decision.sent_back_at else "-pk"
         queryset = (
@@ -245,7 +278,7 @@ class InboxDecide(ActionStepView):
 def inbox_context(request, failed=None):
     user = request.user
     kind = request.GET.get("kind") or None
-    rows, counts, truncated = inbox_rows(user, kind=kind)
+    rows, per_kind, truncated = inbox_rows(user, kind=kind)
     for row in rows:
         row["form"] = failed[1] if failed and failed[0] == row["key"] else DecisionForm()
     shown = {row["key"] for row in rows}
@@ -253,7 +286,7 @@ def inbox_context(request, failed=None):
     return {
         "rows": rows,
         "orphan_errors": [e for errors in orphan.errors.values() for e in errors] if orphan else [],
-        "counts": counts,
+        "counts": per_kind,
         "kind": kind,
         "truncated": truncated,
         "late_after": LATE_AFTER_WORKING_DAYS,
