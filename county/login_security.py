@@ -8,6 +8,8 @@ someone guessing one account's password from one address is stopped after
 (or ``axes_reset_username 用户名``) lifts a lock at once.
 """
 
+import ipaddress
+
 from axes.backends import AxesStandaloneBackend
 from axes.helpers import get_client_username, get_cool_off
 from axes.models import AccessAttempt
@@ -23,7 +25,8 @@ def client_ip(request):
     nginx appends the address it saw to ``X-Forwarded-For`` (``$proxy_add_x_forwarded_for``),
     so with one trusted proxy the client is the *last* entry: anything to its left was sent
     by the client and may be forged. With ``TRUSTED_PROXY_COUNT=0`` (the demo, no proxy) the
-    header is ignored and ``REMOTE_ADDR`` is the client.
+    header is ignored and ``REMOTE_ADDR`` is the client. Anything that is not an address (a
+    misconfigured proxy) falls back to ``REMOTE_ADDR`` too.
     """
     count = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
     remote = request.META.get("REMOTE_ADDR") or None
@@ -36,7 +39,10 @@ def client_ip(request):
     ]
     if len(forwarded) < count:
         return remote
-    return forwarded[-count][:45] or remote
+    try:
+        return str(ipaddress.ip_address(forwarded[-count]))
+    except ValueError:
+        return remote
 
 
 def lockout_until(request, credentials):

@@ -112,6 +112,23 @@ def test_without_a_proxy_the_header_is_ignored(client, demo, settings):
         assert attempt(client, "d21", DEMO_PASSWORD, address="10.0.0.99").status_code == 429
 
 
+def test_the_address_is_read_safely():
+    from django.test import RequestFactory, override_settings
+
+    from county.login_security import client_ip
+
+    factory = RequestFactory()
+    with override_settings(TRUSTED_PROXY_COUNT=1):
+        assert client_ip(factory.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7")) == OFFICE
+        assert client_ip(factory.get("/", HTTP_X_FORWARDED_FOR="2001:db8::1")) == "2001:db8::1"
+        assert client_ip(factory.get("/", HTTP_X_FORWARDED_FOR="unknown")) == "127.0.0.1"
+        assert client_ip(factory.get("/")) == "127.0.0.1"  # straight to gunicorn: no header
+    with override_settings(TRUSTED_PROXY_COUNT=2):
+        request = factory.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.7, 10.0.0.5")
+        assert client_ip(request) == OFFICE
+        assert client_ip(factory.get("/", HTTP_X_FORWARDED_FOR="10.0.0.5")) == "127.0.0.1"
+
+
 def test_a_successful_login_clears_the_count(client, demo):
     with time_machine.travel(START, tick=False):
         fail(client, "d21", 4)
