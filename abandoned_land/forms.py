@@ -7,6 +7,7 @@ put back next to the fields.
 
 from django import forms
 
+from county.concurrency import VersionedFormMixin
 from county.forms import BootstrapFormMixin
 from county.inputs import max_length
 from county.models import Unit, Village
@@ -40,7 +41,7 @@ BASE_FIELDS = [
 SUGGESTIONS = {"cause": CAUSES, "method": METHODS, "crop": CROPS}
 
 
-class ParcelUpdateForm(BootstrapFormMixin, forms.ModelForm):
+class ParcelUpdateForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
     """Township staff: status, remediation and planting (种什么、谁来种), with a finding.
 
     Supervisors get the parcel's base data and the planting deadline too (``full=True``);

@@ -19,6 +19,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from county.choices import UnitKind
+from county.concurrency import VERSION_EXCLUDED, VersionedModel
 from county.inputs import LONG_TEXT, check_plausible_date
 from county.scoping import ScopedQuerySet, UnitOwnedModel
 from county.status import LIGHT_TONES, light_for
@@ -51,7 +52,7 @@ class ParcelQuerySet(ScopedQuerySet):
         return self.select_related("township", "village")
 
 
-class Parcel(VoidableModel, UnitOwnedModel):
+class Parcel(VersionedModel, VoidableModel, UnitOwnedModel):
     """One parcel of abandoned farmland (撂荒地块), owned by its township.
 
     A parcel recorded by mistake is voided (作废, :mod:`county.voiding`), never deleted:
@@ -114,7 +115,7 @@ class Parcel(VoidableModel, UnitOwnedModel):
     )
     note = models.CharField("备注", max_length=200, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=VERSION_EXCLUDED)
 
     objects = active_manager(ParcelQuerySet)
     all_objects = ParcelQuerySet.as_manager()

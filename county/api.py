@@ -9,7 +9,14 @@ Also the API's guards, set in ``REST_FRAMEWORK`` (county/settings.py):
   ``rest_framework.views`` loads, which this module imports);
 - :func:`exception_handler` answers a delete of something still in use (``ProtectedError``,
   ``RestrictedError``) with 409 and a Chinese message naming what still uses it, and a
-  model's own ``ValidationError`` with 400 — both roll the request's transaction back.
+  model's own ``ValidationError`` with 400 — both roll the request's transaction back;
+  a :class:`county.concurrency.Conflict` (the record is no longer in the state a step
+  needs, e.g. decided meanwhile) with 409.
+
+Concurrency (``county.concurrency``): a record with a version answers ``ETag: "<version>"``
+on GET (and after a write); ``PUT``/``PATCH`` lock the row first, answer a stale
+``If-Match`` with 412 and save only the fields that changed, so two writers changing
+different fields of one record both keep their change.
 """
 
 from collections import Counter
@@ -18,17 +25,19 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from rest_framework import permissions, status, viewsets
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from .concurrency import Conflict, VersionedModel, lock
 from .inputs import BoundedJSONParser, json_depth_exceeds
 from .voiding import API_VOID_REASON, AlreadyVoided
 
 __all__ = [
     "BoundedJSONParser",
+    "PreconditionFailed",
     "ScopedModelViewSet",
     "ScopedReadOnlyViewSet",
     "exception_handler",
@@ -51,6 +60,9 @@ def exception_handler(exc, context):
     if isinstance(exc, (ProtectedError, RestrictedError)):
         set_rollback()
         return Response({"detail": _still_used_message(exc)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, Conflict):
+        set_rollback()
+        return Response({"detail": "；".join(exc.messages)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         set_rollback()
         return Response(as_serializer_error(exc), status=status.HTTP_400_BAD_REQUEST)
@@ -72,6 +84,27 @@ def void_through_api(request, instance):
         locked.void(request.user, reason.strip() or API_VOID_REASON)
     except AlreadyVoided:
         raise NotFound("记录不存在，或不在您可以查看的范围内。") from None
+
+
+class PreconditionFailed(APIException):
+    """``If-Match`` names a version the record no longer has (412)."""
+
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "该记录已被他人修改，请重新读取后再修改。"
+    default_code = "precondition_failed"
+
+
+def etag_of(obj):
+    """``"<version>"`` of a versioned record, else None."""
+    if isinstance(obj, VersionedModel) and obj.version is not None:
+        return f'"{obj.version}"'
+    return None
+
+
+def if_match_holds(header, etag):
+    """Does an ``If-Match`` header (``*``, one tag or a list, weak or strong) name ``etag``?"""
+    tags = [tag.strip() for tag in header.split(",") if tag.strip()]
+    return "*" in tags or any(tag.removeprefix("W/") == etag for tag in tags)
 
 
 class ScopedObjectPermission(permissions.IsAuthenticated):
@@ -98,9 +131,33 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
 
     def get_object(self):
         try:
-            return super().get_object()
+            obj = super().get_object()
         except Http404:
             raise NotFound("记录不存在，或不在您可以查看的范围内。") from None
+        if self.request.method in ("PUT", "PATCH"):
+            # Locked until the request's transaction ends and read afresh: a concurrent
+            # writer waits here, and this write starts from the other's saved values.
+            lock(obj)
+            etag, if_match = etag_of(obj), self.request.headers.get("If-Match")
+            if etag and if_match and not if_match_holds(if_match, etag):
+                raise PreconditionFailed(
+                    f"该记录已被他人修改（您的版本为 {if_match}，当前版本为 {etag}），"
+                    "本次修改未保存；请重新读取后再修改。"
+                )
+        if self.action in ("retrieve", "update", "partial_update"):
+            self._etag_object = obj
+        return obj
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        obj = getattr(self, "_etag_object", None)
+        if obj is not None and 200 <= response.status_code < 300:
+            if request.method in ("PUT", "PATCH"):
+                obj = type(obj)._base_manager.filter(pk=obj.pk).first() or obj
+            etag = etag_of(obj) if request.method in ("GET", "HEAD", "PUT", "PATCH") else None
+            if etag:
+                response["ETag"] = etag
+        return response
 
 
 class ScopedReadOnlyViewSet(ScopedModelViewSet, viewsets.ReadOnlyModelViewSet):

@@ -25,6 +25,7 @@ from django.views import View
 from django.views.generic import DetailView, UpdateView
 from django_filters.views import FilterView
 
+from .concurrency import Conflict, StaleVersion
 from .forms import mark_invalid
 
 
@@ -76,10 +77,6 @@ class ScopedUpdateView(ScopedQuerysetMixin, UpdateView):
         return obj
 
 
-class Conflict(ValidationError):
-    """The record is no longer in the state a step needs (answered 409)."""
-
-
 class ActionStepView(ScopedQuerysetMixin, View):
     """One step of a workflow on one record: a form, the rule, the page again on failure.
 
@@ -125,6 +122,15 @@ class ActionStepView(ScopedQuerysetMixin, View):
     def check(self, obj):
         """Raise PermissionDenied when the user may not take this step at all."""
 
+    def check_version(self, form, locked):
+        """A form that carries the record's version (``VersionedFormMixin``) must still match
+        the locked row: else :class:`~county.concurrency.StaleVersion` (409, both versions)."""
+        if form is None or not hasattr(form, "refuse_stale"):
+            return
+        yours = form.cleaned_data.get("version")
+        if yours != locked.version:
+            raise StaleVersion(yours or 0, locked.version)
+
     def get_form_kwargs(self, obj):
         kwargs = {"initial": self.get_initial(obj)}
         if self.request.method == "POST":
@@ -164,17 +170,25 @@ class ActionStepView(ScopedQuerysetMixin, View):
         self.check(obj)
         form = self.get_form(obj)
         if form is not None and not form.is_valid():
-            return self.failed(obj, form, self.invalid_status)
+            stale = getattr(form, "stale", None) is not None  # a version check said no
+            return self.failed(obj, form, self.conflict_status if stale else self.invalid_status)
         if self.confirm_template_name and request.POST.get("confirmed") != "1":
             return self.render(self.confirm_template_name, obj, form)
         try:
             with transaction.atomic():
                 locked = self.lock_object(obj)
+                self.check_version(form, locked)
                 message = self.perform(form, locked)
         except (Conflict, *self.rule_errors) as error:
-            add_rule_error(form, error)
-            if form is None:
+            if isinstance(error, StaleVersion) and hasattr(form, "refuse_stale"):
+                form.refuse_stale(error)
+                mark_invalid(form)
+            elif isinstance(error, Conflict) or form is None:
+                # The record moved on (e.g. decided meanwhile): the step's form may no
+                # longer be on the page, so the message goes on top of it.
                 messages.error(request, "；".join(error_messages(error)))
+            else:
+                add_rule_error(form, error)
             status = self.conflict_status if isinstance(error, Conflict) else self.refused_status
             return self.failed(self.get_object(), form, status)
         if message:

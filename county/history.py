@@ -34,6 +34,8 @@ from django.db import models
 from django.utils import timezone
 from simple_history.signals import pre_create_historical_record
 
+from .concurrency import bump_versions
+
 # --- who: the markers kept in ``history_change_reason`` ------------------------------
 IMPORT = "Excel导入"  # the ledger engine's reason (also accepted: 台账导入)
 DEMO = "演示数据"
@@ -108,6 +110,7 @@ pre_create_historical_record.connect(_mark_row, dispatch_uid="county.history.mar
 def bulk_update_with_history(model, objs, fields, reason, user=None, batch_size=1000):
     """``bulk_update`` that also writes each record's history row, many-to-many copy included.
 
+    A versioned model's rows get their version raised (``county.concurrency``).
     simple-history's own ``bulk_update_with_history`` leaves the history's copy of the
     many-to-many values empty, which the timeline would show as 责任单位 emptied.
     """
@@ -117,6 +120,7 @@ def bulk_update_with_history(model, objs, fields, reason, user=None, batch_size=
         return
     update(objs, model, fields, batch_size=batch_size, default_user=user,
            default_change_reason=reason)  # fmt: skip
+    bump_versions(model, [obj.pk for obj in objs])  # a form opened before is now stale
     history_model = model.history.model
     m2m_fields = getattr(history_model, "_history_m2m_fields", [])
     if not m2m_fields:

@@ -254,6 +254,12 @@ class InboxDecide(ActionStepView):
         base = self.decision.queryset() if self.decision.queryset else self.model.objects.all()
         return base.visible_to(self.request.user)
 
+    def lock_object(self, obj):
+        """Lock the record first (``Decision.lock_parent``), then the request row."""
+        if self.decision.lock_parent is not None:
+            self.decision.lock_parent(obj)
+        return super().lock_object(obj)
+
     def check(self, obj):
         if not self.request.user.supervises(self.workstream.key):
             raise PermissionDenied(f"只有{self.workstream.label}的督查人员可以审核。")

@@ -87,6 +87,9 @@ class Decision:
     related: tuple = ()  # select_related for describe/url
     prefetch: tuple = ()  # prefetch_related for describe/url
     queryset: Callable[[], Any] | None = None  # base rows (annotations), default all
+    # Row-lock the record the request is about before the request row itself, so every
+    # path takes the locks in one order (record, then request) and none can deadlock.
+    lock_parent: Callable[[Any], Any] | None = None
     accept_label: str = "同意"
     send_back_label: str = "退回"
     note_label: str = "审核意见"  # the optional note with an acceptance

@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
+from county.concurrency import VersionedFormMixin
 from county.evidence import OFFICE, check_evidence
 from county.forms import BootstrapFormMixin
 from county.inputs import LONG_TEXT, max_length
@@ -55,7 +56,7 @@ class PhotoField(forms.FileField):
         return check_photos(files) if files else []
 
 
-class ProblemForm(BootstrapFormMixin, forms.ModelForm):
+class ProblemForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
     """A supervisor records (or corrects) a problem and assigns it."""
 
     found_photos = PhotoField(label="发现照片", required=False)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from county.choices import UnitKind
+from county.concurrency import VERSION_EXCLUDED, Conflict, VersionedModel, lock
 from county.events import notify, record_decision, staff_of, supervisors_of
 from county.inputs import LONG_TEXT, check_plausible_date
 from county.scoping import ScopedQuerySet, UnitOwnedModel
@@ -48,6 +49,10 @@ PROBLEM_UNIT_PATHS = ("problem__township", "problem__departments")
 
 class LoopError(ValidationError):
     """A step of the loop that the rules do not allow (message in Chinese)."""
+
+
+class LoopConflict(LoopError, Conflict):
+    """The problem is no longer in the state the step needs, e.g. already decided (409)."""
 
 
 def can_supervise(user):
@@ -144,7 +149,7 @@ class ProblemQuerySet(ScopedQuerySet):
         ).prefetch_related("departments")
 
 
-class Problem(VoidableModel, UnitOwnedModel):
+class Problem(VersionedModel, VoidableModel, UnitOwnedModel):
     """A problem found by an inspection, assigned to a township (and its owning department).
 
     A problem recorded by mistake is voided (作废, :mod:`county.voiding`), never deleted:
@@ -213,7 +218,7 @@ class Problem(VoidableModel, UnitOwnedModel):
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
-    history = HistoricalRecords(m2m_fields=[departments])
+    history = HistoricalRecords(m2m_fields=[departments], excluded_fields=VERSION_EXCLUDED)
 
     objects = active_manager(ProblemQuerySet)
     all_objects = ProblemQuerySet.as_manager()
@@ -321,10 +326,14 @@ class Problem(VoidableModel, UnitOwnedModel):
             setattr(self, key, value)
         self.save(update_fields=["status", *fields, "updated_at"])
 
+    @transaction.atomic
     def start(self, user):
         """已交办 → 整改中 (the responsible unit takes it up)."""
+        lock(self)
+        if self.status == ProblemStatus.RECTIFYING:
+            raise LoopConflict("该问题已经开始整改了（可能已由他人操作）。")
         if self.status != ProblemStatus.ASSIGNED:
-            raise LoopError("只有“已交办”的问题可以开始整改。")
+            raise LoopConflict("只有“已交办”的问题可以开始整改。")
         if not self.is_editable_by(user):
             raise LoopError("只有责任单位可以开始整改。")
         self._set_status(ProblemStatus.RECTIFYING)
@@ -332,8 +341,11 @@ class Problem(VoidableModel, UnitOwnedModel):
     @transaction.atomic
     def submit(self, user, note, photos=()):
         """已交办 / 整改中 → 待验收, with a note and the after-photos (already checked)."""
+        lock(self)  # a second submit waits here, then sees 待验收
+        if self.status == ProblemStatus.PENDING:
+            raise LoopConflict("该问题的整改已经提交过了，正在等待验收，请勿重复提交。")
         if self.status not in (ProblemStatus.ASSIGNED, ProblemStatus.RECTIFYING):
-            raise LoopError("只有“已交办”或“整改中”的问题可以提交整改。")
+            raise LoopConflict("只有“已交办”或“整改中”的问题可以提交整改。")
         if not self.is_editable_by(user):
             raise LoopError("只有责任单位可以提交整改。")
         if not photos:
@@ -377,8 +389,13 @@ class Problem(VoidableModel, UnitOwnedModel):
         return self.rectifications.filter(result=ReviewResult.PENDING).order_by("-pk").first()
 
     def _review_checks(self, user):
+        lock(self)  # a second decision waits here, then sees the first one's result
+        if self.status == ProblemStatus.CLOSED:
+            raise LoopConflict("该问题已经审核过了：已验收通过并销号。")
         if self.status != ProblemStatus.PENDING:
-            raise LoopError("只有“待验收”的问题可以验收或退回。")
+            if self.rectifications.filter(result=ReviewResult.REJECTED).exists():
+                raise LoopConflict("该问题已经审核过了：已退回整改，正在等待重新提交。")
+            raise LoopConflict("只有“待验收”的问题可以验收或退回。")
         if not can_supervise(user):
             raise LoopError("只有督查单位可以验收销号。")
         rectification = self.pending_rectification()
@@ -410,8 +427,9 @@ class Problem(VoidableModel, UnitOwnedModel):
     @transaction.atomic
     def recheck(self, user, result, note="", new_deadline=None, photos=(), on=None):
         """回头看 of a closed problem: still fine, or recurred (reopens the loop, counted)."""
+        lock(self)
         if self.status != ProblemStatus.CLOSED:
-            raise LoopError("只有“已销号”的问题可以回头看。")
+            raise LoopConflict("只有“已销号”的问题可以回头看（可能已由他人处理）。")
         if not can_supervise(user):
             raise LoopError("只有督查单位可以开展回头看。")
         on = on or today()

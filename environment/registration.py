@@ -83,6 +83,7 @@ def decisions():
             url=lambda row: row.problem.get_absolute_url(),
             accept=accept,
             send_back=send_back,
+            lock_parent=locked_problem,
             leader_path="problem__township__liaison_leaders",
             related=related,
             prefetch=("photos",),

@@ -20,6 +20,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.generic import CreateView, ListView, UpdateView
 
 from county.base_views import ActionStepView, ScopedDetailView, ScopedListView
+from county.concurrency import VersionedUpdateMixin
 from county.history import timeline
 from county.inputs import positive_id
 from county.status import today
@@ -291,7 +292,7 @@ class ProblemCreate(SupervisorRequiredMixin, CreateView):
         return response
 
 
-class ProblemUpdate(SupervisorRequiredMixin, UpdateView):
+class ProblemUpdate(VersionedUpdateMixin, SupervisorRequiredMixin, UpdateView):
     """A supervisor corrects a problem's data (the loop's steps have their own buttons)."""
 
     model = Problem

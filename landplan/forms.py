@@ -2,6 +2,7 @@
 
 from django import forms
 
+from county.concurrency import VersionedFormMixin
 from county.forms import BootstrapFormMixin
 from county.inputs import max_length
 from county.status import today
@@ -66,7 +67,7 @@ class StageForm(BootstrapFormMixin, forms.Form):
         return Stage(self.cleaned_data["to_stage"]).label
 
 
-class AreaForm(BootstrapFormMixin, forms.ModelForm):
+class AreaForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
     """Details a supervisor or the lead unit may change (not the stage: that has its own form)."""
 
     class Meta:

@@ -19,6 +19,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from county.choices import Role, UnitKind
+from county.concurrency import VERSION_EXCLUDED, VersionedModel
 from county.inputs import LONG_TEXT, check_plausible_date
 from county.scoping import ScopedQuerySet, UnitOwnedModel
 from county.status import DUE_SOON_DAYS, LIGHT_TONES, Light, light_for, today
@@ -107,7 +108,7 @@ class PlanAreaQuerySet(ScopedQuerySet):
         return self.select_related("lead_unit").prefetch_related("townships")
 
 
-class PlanArea(UnitOwnedModel):
+class PlanArea(VersionedModel, UnitOwnedModel):
     """A 片区 plan (乡镇级 or 村级): identified by its name and its township(s)."""
 
     workstream = WORKSTREAM
@@ -146,7 +147,7 @@ class PlanArea(UnitOwnedModel):
     note = models.TextField("备注", blank=True, max_length=LONG_TEXT)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
-    history = HistoricalRecords(m2m_fields=[townships, villages])
+    history = HistoricalRecords(m2m_fields=[townships, villages], excluded_fields=VERSION_EXCLUDED)
 
     objects = PlanAreaQuerySet.as_manager()
 

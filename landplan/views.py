@@ -21,6 +21,7 @@ from county.base_views import (
     ScopedListView,
     ScopedUpdateView,
 )
+from county.concurrency import VersionedUpdateMixin
 from county.history import timeline
 from county.status import LIGHT_TONES, Light, today
 
@@ -209,7 +210,7 @@ class AreaStage(ActionStepView):
 area_stage = AreaStage.as_view()
 
 
-class AreaUpdate(ScopedUpdateView):
+class AreaUpdate(VersionedUpdateMixin, ScopedUpdateView):
     """Compiler, deadlines and note: supervisors and the lead unit only (not townships)."""
 
     model = PlanArea
@@ -225,8 +226,9 @@ class AreaUpdate(ScopedUpdateView):
 
     def form_valid(self, form):
         form.instance._history_user = self.request.user
+        response = super().form_valid(form)  # a stale version raises before this line ends
         messages.success(self.request, "已保存。")
-        return super().form_valid(form)
+        return response
 
 
 @login_required

@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 
+from county.concurrency import VersionedFormMixin
 from county.evidence import check_evidence
 from county.forms import BootstrapFormMixin
 from county.inputs import max_length
@@ -165,32 +166,12 @@ class InstructionForm(BootstrapFormMixin, forms.Form):
     )
 
 
-class VersionedModelForm(BootstrapFormMixin, forms.ModelForm):
+class VersionedModelForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
     """A ModelForm that refuses to overwrite a record changed by someone else meanwhile.
 
-    The form carries the record's latest history id; if another save happened since
-    the form was opened, the save is refused with a message instead of overwriting.
+    The form carries the record's version (``county.concurrency``); a stale form is
+    refused with both versions and what differs, and the save checks again under the lock.
     """
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk and not self.is_bound:
-            self.initial["version"] = self.current_version()
-
-    def current_version(self):
-        latest = self.instance.history.order_by("-history_id").values_list("history_id", flat=True)
-        return latest.first() or 0
-
-    def clean(self):
-        data = super().clean()
-        if self.instance.pk and data.get("version") != self.current_version():
-            raise forms.ValidationError(
-                "该记录在您编辑期间已被他人修改。为避免覆盖他人的修改，本次未保存；"
-                "请刷新页面查看最新内容后重新编辑。"
-            )
-        return data
 
 
 class ItemForm(VersionedModelForm):

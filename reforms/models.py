@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from county.concurrency import VERSION_EXCLUDED, VersionedModel
 from county.inputs import LONG_TEXT, check_plausible_date
 from county.scoping import ScopedQuerySet, UnitOwnedModel
 from county.status import Light, light_for
@@ -23,7 +24,7 @@ from .choices import (
 WORKSTREAM = "reforms"
 
 
-class ReformItem(UnitOwnedModel):
+class ReformItem(VersionedModel, UnitOwnedModel):
     """One reform item (改革任务) of a year's ledger, identified by its 序号."""
 
     workstream = WORKSTREAM
@@ -64,7 +65,7 @@ class ReformItem(UnitOwnedModel):
     in_assessment = models.BooleanField("纳入年度考核", default=True)
     note = models.TextField("备注", blank=True, max_length=LONG_TEXT)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    history = HistoricalRecords(m2m_fields=[co_units])
+    history = HistoricalRecords(m2m_fields=[co_units], excluded_fields=VERSION_EXCLUDED)
 
     class Meta:
         verbose_name = "改革任务"
@@ -95,7 +96,7 @@ class SubTaskQuerySet(ScopedQuerySet):
         return self.exclude(status=TaskStatus.DONE)
 
 
-class SubTask(UnitOwnedModel):
+class SubTask(VersionedModel, UnitOwnedModel):
     """A concrete measure (具体举措/细分任务) of an item, with responsible units and a deadline."""
 
     workstream = WORKSTREAM
@@ -124,7 +125,7 @@ class SubTask(UnitOwnedModel):
         "完成日期", null=True, blank=True, validators=[check_plausible_date]
     )
     note = models.TextField("备注", blank=True, max_length=LONG_TEXT)
-    history = HistoricalRecords(m2m_fields=[units])
+    history = HistoricalRecords(m2m_fields=[units], excluded_fields=VERSION_EXCLUDED)
 
     objects = SubTaskQuerySet.as_manager()
 

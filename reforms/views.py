@@ -18,6 +18,7 @@ from county.base_views import (
     ScopedListView,
     ScopedUpdateView,
 )
+from county.concurrency import VersionedUpdateMixin
 from county.evidence import CHECKED_CONTENT_TYPES
 from county.history import timeline
 from county.models import Unit
@@ -491,7 +492,7 @@ class ItemCreate(SupervisorRequiredMixin, CreateView):
         return reverse("reforms:item", args=[self.object.pk])
 
 
-class ItemUpdate(SupervisorRequiredMixin, ScopedUpdateView):
+class ItemUpdate(VersionedUpdateMixin, SupervisorRequiredMixin, ScopedUpdateView):
     model = ReformItem
     form_class = ItemForm
     template_name = "reforms/item_form.html"
@@ -532,7 +533,7 @@ class SubTaskCreate(SupervisorRequiredMixin, CreateView):
         return reverse("reforms:item", args=[self.item.pk]) + f"#task-{self.object.pk}"
 
 
-class SubTaskUpdate(SupervisorRequiredMixin, ScopedUpdateView):
+class SubTaskUpdate(VersionedUpdateMixin, SupervisorRequiredMixin, ScopedUpdateView):
     model = SubTask
     form_class = SubTaskForm
     template_name = "reforms/subtask_form.html"

@@ -21,6 +21,7 @@ from county.api import (
     ScopedReadOnlyViewSet,
     void_through_api,
 )
+from county.concurrency import Conflict
 
 from ..filtersets import AccountabilityFilter, InspectionFilter, ProblemFilter
 from ..models import (
@@ -84,10 +85,12 @@ class ProblemViewSet(SupervisorWrites):
     def _step(self, request, run):
         problem = self.get_object()  # 404 when not visible
         try:
-            run(problem)
+            run(problem)  # the rule locks the problem and re-checks its state
         except LoopError as error:
+            refused = isinstance(error, Conflict)  # e.g. already decided meanwhile
             return Response(
-                {"detail": "；".join(error.messages)}, status=status.HTTP_400_BAD_REQUEST
+                {"detail": "；".join(error.messages)},
+                status=status.HTTP_409_CONFLICT if refused else status.HTTP_400_BAD_REQUEST,
             )
         problem.refresh_from_db()
         return Response(self.get_serializer(problem).data)

@@ -87,6 +87,7 @@ def test_update_form_shows_chinese_errors_beside_fields(client, make_parcel, use
             "status": "planted",
             "remediated_on": "2026-03-01",
             "method": "合作社托管",
+            "version": parcel.version,
             "inspected_on": datetime.date.today().isoformat(),
         },
     )
@@ -100,6 +101,7 @@ def test_update_form_shows_chinese_errors_beside_fields(client, make_parcel, use
             "status": "reabandoned",
             "remediated_on": "2026-03-01",
             "method": "合作社托管",
+            "version": parcel.version,
             "inspected_on": datetime.date.today().isoformat(),
         },
     )
@@ -122,6 +124,7 @@ def test_update_records_planting_history_and_inspection(client, make_parcel, use
             "operator": "南乐村合作社",
             "operator_type": "cooperative",
             "finding": "已播种油菜",
+            "version": parcel.version,
             "inspected_on": datetime.date.today().isoformat(),
         },
     )

@@ -106,6 +106,7 @@ def test_supervisor_form_refuses_a_village_of_another_township(client, parcels, 
         "remediated_on": "2026-03-01",
         "method": "合作社托管",
         "inspected_on": "2026-03-02",
+        "version": parcel.version,
     }
     response = client.post(url, data)
     assert response.status_code == 400

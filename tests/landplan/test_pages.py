@@ -126,10 +126,12 @@ def test_details_form(fresh, area, sup):
     target = area("石门片区")
     url = reverse("landplan:area_update", args=[target.pk])
     bad = sup.post(url, {"compiler": "某院", "city_review_deadline": "2024-01-31",
-                         "completion_deadline": "2023-12-31", "note": ""})  # fmt: skip
+                         "completion_deadline": "2023-12-31", "note": "",
+                         "version": target.version})  # fmt: skip
     assert "报市级审查时限不能晚于完成时限。" in bad.context["form"].errors["city_review_deadline"]
     values = {"compiler": "某院", "city_review_deadline": "2023-11-15",
-              "completion_deadline": "2023-12-31", "note": "延期至11月中旬"}  # fmt: skip
+              "completion_deadline": "2023-12-31", "note": "延期至11月中旬",
+              "version": target.version}  # fmt: skip
     good = sup.post(url, values)
     assert good.status_code == 302
     target.refresh_from_db()
