@@ -15,6 +15,8 @@ from typing import Any
 from django.db.models import Q
 from django.urls import reverse
 
+from .scoping import restrict
+
 
 @dataclass(frozen=True)
 class DatedWork:
@@ -107,10 +109,11 @@ class Decision:
         return base.filter(self.waiting)
 
     def decidable_by(self, user, workstream):
-        """Rows ``user`` may decide: a supervisor of the workstream, never his own request."""
+        """Rows ``user`` may decide: a supervisor of the workstream, never his own request,
+        never his own unit's work (``county.scoping.restrict(…, "decide")``)."""
         if not user.is_authenticated or not user.supervises(workstream):
             return self.rows().none()
-        return self.rows().filter(
+        return restrict(self.rows(), user, "decide").filter(
             Q(**{f"{self.asked_by}__isnull": True}) | ~Q(**{self.asked_by: user.pk})
         )
 

@@ -1,56 +1,178 @@
-"""Row scoping: the one place that answers "which records may this user see / change".
+"""Row and action access: the one place that answers "who may do what to which records".
 
-Every business model that belongs to units inherits :class:`UnitOwnedModel` and
-names the paths from itself to the owning ``Unit`` (a foreign key, a many-to-many,
-or a path through related models). Every HTML view and every API viewset asks
-``Model.objects.visible_to(user)`` or ``.editable_by(user)``; nothing else
-decides row access.
+**One hook.** ``restrict(queryset_or_model, user, action)`` returns the rows of the queryset (or
+of the model's default manager) on which ``user`` may perform ``action``, one of
+:data:`ACTIONS` (view, change, create, delete, decide, import, export).  ``may(user, action,
+model_or_obj)`` answers the same question as a yes/no for one record, or for the model as a
+whole when there is no row yet (``create``, ``import``).  ``Model.objects.visible_to(user)`` and
+``.editable_by(user)`` are ``restrict(…, "view")`` and ``restrict(…, "change")``.
+
+**Declarations.** Every business model that belongs to units inherits :class:`UnitOwnedModel`,
+names the paths from itself to the owning ``Unit`` (``unit_paths``) and its workstream, and may
+override :data:`DEFAULT_PERMISSIONS` per action with a ``permissions`` mapping of grants
+(``{"create": ("supervisor",)}``).  A model that is not unit-owned can declare ``workstream`` and
+``permissions`` too (it then has no ``unit`` rows).  The grants:
+
+- ``admin``: the county administrator, every row;
+- ``readers``: leaders, supervisors and admins (they read every unit's records), every row;
+- ``supervisor``: supervisors of the model's workstream (and admins), every row;
+- ``unit``: anybody of the owning unit, that unit's rows;
+- ``unit_staff``: staff (单位工作人员) of the owning unit, that unit's rows.
+
+Roles by default:
 
 - admin: sees and changes everything;
 - leader: sees everything, changes no unit's records (writes instructions only);
 - supervisor: sees everything, changes the records of the workstreams his unit supervises;
 - staff: sees and changes only the records owned by his own unit.
+
+**Deciding.** ``decide`` never yields the rows owned by the decider's own unit: a unit does not
+accept its own work (issue 10).  A county that wants it otherwise for a workstream lists the
+workstream's key in the setting ``SELF_DECIDING_WORKSTREAMS``.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from .choices import Role
 
+ACTIONS = ("view", "change", "create", "delete", "decide", "import", "export")
+
+DEFAULT_PERMISSIONS = {
+    "view": ("readers", "unit"),
+    "export": ("readers", "unit"),
+    "change": ("admin", "supervisor", "unit_staff"),
+    "create": ("admin", "supervisor", "unit_staff"),
+    "delete": ("admin",),
+    "decide": ("admin", "supervisor"),
+    "import": ("admin", "supervisor"),
+}
+
+SELF_DECISION_REFUSED = "{unit}不能审核本单位自己的工作，须由其他督查单位审核。"
+
+_ALL, _OWN = "all", "own"
+
+
+def _active(user):
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def _grant(name, model, user):
+    """What one grant gives ``user`` on ``model``: every row, the own unit's rows, or nothing."""
+    if name == "admin":
+        return _ALL if user.is_county_admin else None
+    if name == "readers":
+        return _ALL if user.reads_all else None
+    if name == "supervisor":
+        return _ALL if user.supervises(getattr(model, "workstream", "")) else None
+    owned = getattr(model, "unit_paths", None) and user.unit_id is not None
+    if name == "unit":
+        return _OWN if owned else None
+    if name == "unit_staff":
+        return _OWN if owned and user.role == Role.STAFF else None
+    raise ValueError(f"unknown grant {name!r} on {model.__name__}")
+
+
+def permissions_of(model):
+    """The model's grants per action: the defaults overridden by its ``permissions``."""
+    return {**DEFAULT_PERMISSIONS, **(getattr(model, "permissions", None) or {})}
+
+
+def self_decision_allowed(workstream):
+    return workstream in getattr(settings, "SELF_DECIDING_WORKSTREAMS", ())
+
+
+def _scope(model, user, action):
+    """``_ALL``, ``_OWN`` or ``None`` for ``user`` doing ``action`` on ``model``'s rows."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if not _active(user):
+        return None
+    found = {_grant(name, model, user) for name in permissions_of(model)[action]}
+    if _ALL in found:
+        return _ALL
+    return _OWN if _OWN in found else None
+
+
+def _queryset(queryset_or_model):
+    if isinstance(queryset_or_model, models.QuerySet):
+        return queryset_or_model
+    return queryset_or_model._default_manager.all()
+
+
+def _owned_by(queryset, unit_id):
+    """Rows of ``queryset`` one of whose owning units is ``unit_id``."""
+    model = queryset.model
+    paths = model.unit_paths
+    condition = Q()
+    for path in paths:
+        condition |= Q(**{path: unit_id})
+    if all("__" not in p and not _is_many(model, p) for p in paths):
+        return queryset.filter(condition)
+    # A path through a many-to-many would repeat rows; a sub-select keeps one.
+    return queryset.filter(pk__in=model._default_manager.filter(condition).values("pk"))
+
+
+def restrict(queryset_or_model, user, action):
+    """The rows on which ``user`` may perform ``action`` (see the module's docstring)."""
+    queryset = _queryset(queryset_or_model)
+    model = queryset.model
+    scope = _scope(model, user, action)
+    if scope is None:
+        return queryset.none()
+    if scope == _OWN:
+        queryset = _owned_by(queryset, user.unit_id)
+    if (
+        action == "decide"
+        and user.unit_id is not None
+        and getattr(model, "unit_paths", None)
+        and not self_decision_allowed(getattr(model, "workstream", ""))
+    ):
+        own = _owned_by(model._default_manager.all(), user.unit_id).values("pk")
+        queryset = queryset.exclude(pk__in=own)
+    return queryset
+
+
+def may(user, action, model_or_obj):
+    """Whether ``user`` may perform ``action`` on a record, or on the model at all."""
+    if isinstance(model_or_obj, models.Model):
+        obj = model_or_obj
+        if obj.pk is None:
+            return _scope(type(obj), user, action) is not None
+        return restrict(type(obj), user, action).filter(pk=obj.pk).exists()
+    return _scope(model_or_obj, user, action) is not None
+
+
+def decide_refusal(user, obj):
+    """The Chinese reason ``user`` may not decide ``obj``'s request, or ``""`` if he may."""
+    if may(user, "decide", obj):
+        return ""
+    model = type(obj)
+    if (
+        _scope(model, user, "decide") is not None
+        and user.unit_id is not None
+        and _owned_by(model._default_manager.filter(pk=obj.pk), user.unit_id).exists()
+    ):
+        return SELF_DECISION_REFUSED.format(unit=user.unit.name)
+    return "您没有审核此事项的权限。"
+
 
 class ScopedQuerySet(models.QuerySet):
-    """QuerySet with the visibility rules of :mod:`county.scoping`."""
+    """QuerySet with the access rules of :mod:`county.scoping`."""
 
     def owned_by(self, unit_id):
         """Records one of whose owning units is ``unit_id``."""
-        paths = self.model.unit_paths
-        condition = Q()
-        for path in paths:
-            condition |= Q(**{path: unit_id})
-        if all("__" not in p and not _is_many(self.model, p) for p in paths):
-            return self.filter(condition)
-        # A path through a many-to-many would repeat rows; a sub-select keeps one.
-        return self.filter(pk__in=self.model._default_manager.filter(condition).values("pk"))
+        return _owned_by(self, unit_id)
+
+    def restrict(self, user, action):
+        return restrict(self, user, action)
 
     def visible_to(self, user):
-        if not user or not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.reads_all:
-            return self
-        if user.unit_id is None:
-            return self.none()
-        return self.owned_by(user.unit_id)
+        return restrict(self, user, "view")
 
     def editable_by(self, user):
-        if not user or not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_county_admin:
-            return self
-        if user.role == Role.SUPERVISOR:
-            return self if user.supervises(self.model.workstream) else self.none()
-        if user.role == Role.STAFF and user.unit_id is not None:
-            return self.owned_by(user.unit_id)
-        return self.none()
+        return restrict(self, user, "change")
 
 
 def _is_many(model, field_name):
@@ -62,11 +184,13 @@ class UnitOwnedModel(models.Model):
     """Mixin for a record owned by one or more units.
 
     Subclasses set ``workstream`` (the registry key whose supervisors may edit
-    it) and ``unit_paths`` (lookups from the record to the owning unit).
+    it), ``unit_paths`` (lookups from the record to the owning unit) and, where the
+    defaults do not fit, ``permissions`` (grants per action, see the module).
     """
 
     workstream = ""
     unit_paths = ("unit",)
+    permissions = {}
 
     objects = ScopedQuerySet.as_manager()
 
@@ -74,7 +198,7 @@ class UnitOwnedModel(models.Model):
         abstract = True
 
     def is_visible_to(self, user):
-        return type(self)._default_manager.visible_to(user).filter(pk=self.pk).exists()
+        return may(user, "view", self)
 
     def is_editable_by(self, user):
-        return type(self)._default_manager.editable_by(user).filter(pk=self.pk).exists()
+        return may(user, "change", self)

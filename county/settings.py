@@ -152,6 +152,10 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0" if DEBUG els
 # Whom a locked-out clerk should call (shown on the lockout page).
 LOGIN_HELP_CONTACT = os.environ.get("LOGIN_HELP_CONTACT", "") or "本县督查平台管理员"
 
+# A unit never decides on its own work (county/scoping.py, "decide"), except in the workstreams
+# listed here. landplan: its "decision" is recording the city's or province's review result.
+SELF_DECIDING_WORKSTREAMS = env_list("SELF_DECIDING_WORKSTREAMS", "landplan")
+
 # A working day of inactivity ends the session: requests move its end on, writing the session
 # at most once every SESSION_REFRESH_SECONDS (county/sessions.py).
 SESSION_ENGINE = "county.sessions"

@@ -25,7 +25,7 @@ from county.choices import UnitKind
 from county.concurrency import VERSION_EXCLUDED, Conflict, VersionedModel, lock
 from county.events import notify, record_decision, staff_of, supervisors_of
 from county.inputs import LONG_TEXT, check_plausible_date
-from county.scoping import ScopedQuerySet, UnitOwnedModel
+from county.scoping import ScopedQuerySet, UnitOwnedModel, decide_refusal
 from county.status import LIGHT_TONES, light_for, today
 from county.voiding import VoidableModel, active_manager
 
@@ -403,6 +403,9 @@ class Problem(VersionedModel, VoidableModel, UnitOwnedModel):
             raise LoopError("没有待验收的整改记录。")
         if rectification.submitted_by_id == user.pk:
             raise LoopError("提交整改的人不能验收自己提交的整改。")
+        refusal = decide_refusal(user, rectification)  # never the problem's own unit
+        if refusal:
+            raise LoopError(refusal)
         return rectification
 
     @transaction.atomic

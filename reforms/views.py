@@ -22,6 +22,7 @@ from county.concurrency import VersionedUpdateMixin
 from county.evidence import CHECKED_CONTENT_TYPES
 from county.history import timeline
 from county.models import Unit
+from county.scoping import restrict
 from county.status import LIGHT_TONES, Light, today
 
 from . import workflow
@@ -229,16 +230,18 @@ class ItemDetail(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         item, user, on = self.object, self.request.user, today()
         tasks = list(item.subtasks.prefetch_related("units", *request_prefetches(user)))
-        reportable = set(
-            SubTask.objects.editable_by(user).filter(item=item).values_list("pk", flat=True)
-        )
+        # Another unit's sub-task is shown as its name and status line only (issue 10):
+        # the lead unit of the item sees all its sub-tasks, a co-unit only its own.
+        readable = set(restrict(item.subtasks.all(), user, "view").values_list("pk", flat=True))
+        reportable = set(restrict(item.subtasks.all(), user, "change").values_list("pk", flat=True))
         for task in tasks:
             task.badge = _light_badge(task.light(on))
+            task.full = task.pk in readable
             task.can_report = task.pk in reportable and not task.is_done
             with_requests(task)
         item.light, item.percent = item.rollup(tasks, on)
         reports = (
-            ProgressReport.objects.filter(subtask__item=item)
+            restrict(ProgressReport.objects.filter(subtask__item=item), user, "view")
             .select_related("subtask", "author", "unit")
             .prefetch_related("attachments")[:100]
         )
@@ -248,8 +251,10 @@ class ItemDetail(ScopedDetailView):
                 "badge": _light_badge(item.light),
                 "reports": reports,
                 "instructions": item.instructions.select_related("leader"),
-                "experiences": item.experiences.all()[:20],
-                "history": timeline(item, SubTask.history.filter(item_id=item.pk), limit=60),
+                "experiences": restrict(item.experiences.all(), user, "view")[:20],
+                "history": timeline(
+                    item, SubTask.history.filter(item_id=item.pk, id__in=readable), limit=60
+                ),
                 "can_decide": workflow.can_decide(user),
                 "can_instruct": workflow.can_instruct(user),
                 "can_manage": user.supervises("reforms"),

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from county.base_views import ActionStepView, ScopedListView
 from county.choices import Role
 from county.history import timeline
+from county.scoping import may, restrict
 
 from . import records
 from .choices import ExperienceLevel, FollowUpStatus
@@ -28,7 +29,7 @@ from .forms_records import (
     RecheckForm,
     RectifiedForm,
 )
-from .models import Experience, FollowUpProblem, Innovation
+from .models import Experience, FollowUpProblem, Innovation, ReformItem
 
 FORM_TEMPLATE = "reforms/records/form.html"
 HISTORY_LIMIT = 30
@@ -83,6 +84,8 @@ def followup_context(request, problem, **forms):
         "can_edit": supervisor,
         "rechecks": problem.rechecks.select_related("checked_by"),
         "history": timeline(problem, limit=HISTORY_LIMIT),
+        # The item is named; its page is linked only for those who may see it.
+        "item_visible": bool(problem.item_id) and may(user, "view", problem.item),
     }
     own = problem.status == FollowUpStatus.RECTIFIED and problem.rectified_by_id == user.pk
     if supervisor and problem.status != FollowUpStatus.RECTIFYING and not own:
@@ -194,6 +197,7 @@ def innovation_detail(request, pk):
         "active": "innovations",
         "can_edit": innovation.is_editable_by(request.user),
         "history": timeline(innovation, limit=HISTORY_LIMIT),
+        "item_visible": bool(innovation.item_id) and may(request.user, "view", innovation.item),
     }
     return render(request, "reforms/records/innovation_detail.html", context)
 
@@ -260,6 +264,9 @@ class ExperienceList(ScopedListView):
         context["total"] = sum(counted.values())
         context["active"] = "experiences"
         context["can_edit"] = records.supervises_reforms(self.request.user)
+        items = {r.item_id for r in context["object_list"] if r.item_id}
+        readable = restrict(ReformItem.objects.filter(pk__in=items), self.request.user, "view")
+        context["visible_items"] = set(readable.values_list("pk", flat=True))
         return context
 
 

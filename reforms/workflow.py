@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from county.choices import Role
 from county.events import notify, record_decision, staff_of, supervisors_of
+from county.scoping import decide_refusal
 
 from .choices import RequestStatus, TaskStatus
 from .models import (
@@ -176,6 +177,9 @@ def _decide(model, pk, user, approve, note):
         raise WorkflowError("该申请已经审核过了。")
     if request.requested_by_id == user.pk:
         raise WorkflowError("申请人不能审核自己的申请。")
+    refusal = decide_refusal(user, request)  # never the sub-task's own unit
+    if refusal:
+        raise WorkflowError(refusal)
     if not approve and not note.strip():
         raise WorkflowError("退回时必须填写退回理由。")
     request.status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
