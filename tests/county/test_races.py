@@ -310,3 +310,40 @@ def test_stale_forms_save_once(demo, user_named, unit_named):
     assert problem.description.startswith("并发修改")
     refused = next(a for a in answers if a.status_code == 409).content.decode()
     assert "问题描述" in refused or "描述" in refused  # what differs, both values
+
+
+# --- the version's contract, without threads ------------------------------------------
+@pytest.mark.django_db
+def test_etag_if_match_and_imports_raise_the_version(demo, user_named, unit_named):
+    from county.history import IMPORT, bulk_update_with_history
+    from environment.models import Problem
+
+    problem = new_problem(unit_named)
+    client = client_of(user_named("sup_d18"))
+    url = f"/api/environment/problems/{problem.pk}/"
+    read = client.get(url)
+    assert read["ETag"] == f'"{problem.version}"'
+    stale = f'"{problem.version}"'
+    changed = client.patch(
+        url, {"description": "第一次"}, content_type="application/json", headers={"If-Match": stale}
+    )
+    assert changed.status_code == 200
+    assert changed["ETag"] == f'"{problem.version + 1}"'
+    refused = client.patch(
+        url, {"description": "第二次"}, content_type="application/json", headers={"If-Match": stale}
+    )
+    assert refused.status_code == 412
+    assert "已被他人修改" in refused.json()["detail"]
+    assert Problem.objects.get(pk=problem.pk).description == "第一次"
+
+    # A form opened before an import is refused after it.
+    form_url = reverse("environment:problem_update", args=[problem.pk])
+    opened = client.get(form_url).context["form"].initial["version"]
+    fresh = Problem.objects.get(pk=problem.pk)
+    fresh.description = "台账导入的描述"
+    bulk_update_with_history(Problem, [fresh], ["description"], IMPORT)
+    assert Problem.objects.get(pk=problem.pk).version == opened + 1
+    answer = client.post(form_url, {"description": "我的修改", "version": opened})
+    assert answer.status_code == 409
+    assert f"第 {opened} 版" in answer.content.decode()
+    assert Problem.objects.get(pk=problem.pk).description == "台账导入的描述"
