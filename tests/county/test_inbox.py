@@ -210,3 +210,36 @@ def test_sent_back_comes_first_in_the_units_todo(client, item, user_named):
     # asked again: no longer "sent back"
     workflow.request_completion(request.subtask, user_named("d21"), "已补充")
     assert all(r["info"]["title"] != "举措0" for r in sent_back_rows(user_named("d21")))
+
+
+def test_follow_up_recheck_and_plan_review_are_decided_from_the_inbox(client, demo, user_named):
+    from landplan.choices import Stage
+    from landplan.models import PlanArea
+    from reforms.choices import FollowUpStatus
+    from reforms.models import FollowUpProblem
+
+    sup = user_named("sup_d03")
+    problem = (
+        FollowUpProblem.objects.filter(status=FollowUpStatus.RECTIFIED)
+        .exclude(lead_unit=sup.unit)
+        .first()
+    )
+    client.force_login(sup)
+    url = reverse("county:inbox_decide", args=["reforms.followup", problem.pk])
+    assert client.post(url, {"action": "accept", "note": "回访群众满意"}).status_code == 302
+    problem.refresh_from_db()
+    assert problem.status == FollowUpStatus.RECHECKED
+    assert problem.rechecks.get().checked_by.username == "sup_d03"
+
+    area = PlanArea.objects.filter(stage=Stage.PROVINCIAL_REVIEW).first()
+    client.force_login(user_named("sup_d17"))
+    keys = [r["key"] for r in client.get(INBOX).context["rows"]]
+    assert f"landplan.review:{area.pk}" in keys
+    url = reverse("county:inbox_decide", args=["landplan.review", area.pk])
+    assert client.post(url, {"action": "send_back", "note": ""}).status_code == 400
+    opinion = "专班意见：村庄布局需与三区三线衔接"
+    assert client.post(url, {"action": "send_back", "note": opinion}).status_code == 302
+    area.refresh_from_db()
+    assert area.stage == Stage.REVISING
+    reasons = [r["info"]["reason"] for r in sent_back_rows(user_named("d17"))]
+    assert opinion in reasons
