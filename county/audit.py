@@ -19,6 +19,12 @@ def client_ip(request):
     return address or None
 
 
+def _text(value):
+    """The text as given, without NUL characters (PostgreSQL refuses them; a query string may
+    carry one, e.g. an export's filter conditions)."""
+    return str(value).replace("\x00", "")
+
+
 def record(action, *, request=None, user=None, username="", target="", detail=""):
     """Write one audit entry; ``user`` defaults to the request's authenticated user."""
     if user is None and request is not None and getattr(request, "user", None) is not None:
@@ -26,9 +32,9 @@ def record(action, *, request=None, user=None, username="", target="", detail=""
     return AuditEvent.objects.create(
         action=action,
         user=user,
-        username=(user.get_username() if user is not None else username)[:150],
-        target=str(target)[:200],
-        detail=str(detail),
+        username=_text(user.get_username() if user is not None else username)[:150],
+        target=_text(target)[:200],
+        detail=_text(detail),
         ip=client_ip(request),
         request_id=(getattr(request, "request_id", "") if request is not None else "")[:64],
     )
