@@ -6,10 +6,21 @@ may throw, and the ECharts overviews must still draw. The behaviours moved out o
 scripts (print, back, tab scrolling, the busy spinner) are exercised too.
 """
 
+import re
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 
-pytestmark = pytest.mark.browser
+TEMPLATE_DIRS = [Path(__file__).resolve().parents[2] / "templates"] + [
+    Path(__file__).resolve().parents[2] / app / "templates"
+    for app in ("county", "reforms", "environment", "abandoned_land", "landplan")
+]
+INLINE = [
+    (re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>", re.I), "an inline <script>"),
+    (re.compile(r"\son[a-z]+\s*=", re.I), "an inline event handler (on…=)"),
+    (re.compile(r"javascript:", re.I), "a javascript: link"),
+]
 
 WATCH = """
 window.__csp = [];
@@ -73,6 +84,17 @@ def charts_drawn(page, ids):
     page.wait_for_timeout(300)
 
 
+def test_no_template_has_inline_script():
+    """The policy refuses inline scripts: none may come back into a template."""
+    found = []
+    for folder in TEMPLATE_DIRS:
+        for template in folder.rglob("*.html"):
+            text = template.read_text(encoding="utf-8")
+            found += [f"{template}: {what}" for pattern, what in INLINE if pattern.search(text)]
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.browser
 def test_login_page(watched, live_server, demo):
     visit(watched, f"{live_server.url}{reverse('login')}")
     assert watched.get_by_role("button", name="登录").is_visible()
@@ -87,6 +109,7 @@ def test_login_page(watched, live_server, demo):
         watched.check_csp("an inline script")
 
 
+@pytest.mark.browser
 def test_every_workstream_under_the_policy(watched, login, live_server):
     from abandoned_land.models import Parcel
     from environment.models import Problem
@@ -123,6 +146,7 @@ def test_every_workstream_under_the_policy(watched, login, live_server):
     visit(watched, f"{base}/environment/problems/{problem.pk}/")
 
 
+@pytest.mark.browser
 def test_swagger_ui_under_the_policy(watched, login, live_server):
     login("sup_d03")
     visit(watched, f"{live_server.url}{reverse('api-docs')}")
@@ -131,6 +155,7 @@ def test_swagger_ui_under_the_policy(watched, login, live_server):
     watched.check_csp("swagger ui")
 
 
+@pytest.mark.browser
 def test_the_moved_behaviours_still_work(watched, login, live_server):
     base = live_server.url
     login("sup_d18")
@@ -161,6 +186,7 @@ def test_the_moved_behaviours_still_work(watched, login, live_server):
     watched.check_csp("busy form")
 
 
+@pytest.mark.browser
 def test_the_reform_tabs_scroll_to_the_current_one_on_a_phone(watched, login, live_server):
     watched.set_viewport_size({"width": 390, "height": 800})
     login("leader01")
@@ -176,6 +202,7 @@ def test_the_reform_tabs_scroll_to_the_current_one_on_a_phone(watched, login, li
     )
 
 
+@pytest.mark.browser
 def test_the_admin_under_the_policy(watched, login, live_server):
     from county.models import User
 
