@@ -265,7 +265,9 @@ class ExperienceList(ScopedListView):
         context["active"] = "experiences"
         context["can_edit"] = records.supervises_reforms(self.request.user)
         items = {r.item_id for r in context["object_list"] if r.item_id}
-        readable = restrict(ReformItem.objects.filter(pk__in=items), self.request.user, "view")
+        # [0] when none: one query either way, whatever the number of rows.
+        chosen = ReformItem.objects.filter(pk__in=list(items) or [0])
+        readable = restrict(chosen, self.request.user, "view")
         context["visible_items"] = set(readable.values_list("pk", flat=True))
         return context
 
