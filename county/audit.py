@@ -11,12 +11,12 @@ Action = AuditEvent.Action
 
 
 def client_ip(request):
-    """The client's address as the first proxy saw it (nginx sets X-Forwarded-For)."""
+    """The client's address, by the same rule as the login throttle (only our proxies trusted)."""
     if request is None:
         return None
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    address = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
-    return address or None
+    from .login_security import client_ip as trusted_client_ip
+
+    return trusted_client_ip(request)
 
 
 def _text(value):
