@@ -167,16 +167,20 @@ def test_gunicorn_serves_pages_static_files_and_evidence_as_in_production(site, 
             link.click()
         download = download_info.value
         assert download.suggested_filename == "现场照片.png"
-        assert open(download.path(), "rb").read() == evidence.read_bytes()
-        stored = list((site.media_root).rglob("*"))
-        assert any(p.is_file() and p.read_bytes() == evidence.read_bytes() for p in stored)
+        # Images are re-encoded when checked: the same picture comes back, as a PNG.
+        downloaded = open(download.path(), "rb").read()
+        with Image.open(io.BytesIO(downloaded)) as picture:
+            assert picture.format == "PNG" and picture.size == (64, 48)
+        stored = [p for p in site.media_root.rglob("*") if p.is_file()]
+        assert any(p.read_bytes() == downloaded for p in stored), stored
+        assert not any(p.name == "现场照片.png" for p in stored)  # stored under a generated name
 
         # Another unit's staff is refused the same file by the permission check.
         context.clear_cookies()
         other = sign_in(context, site, site.facts["other"])
         response = other.request.get(f"{site.url}{href}", max_redirects=0)
         assert response.status in {403, 404}
-        assert response.body() != evidence.read_bytes()
+        assert response.body() != downloaded
         page.screenshot(path=str(tmp_path / "production.png"))
     finally:
         context.close()
