@@ -8,6 +8,7 @@ keep the value in their first cell only.
 """
 
 import io
+import re
 import struct
 import zipfile
 
@@ -18,6 +19,13 @@ from .errors import LedgerFileError
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
+# python-calamine holds a sheet as one dense block from its first to its last cell: a
+# 5 KB file with cells at A1 and ZZ200000 asks for 4.5 GB and aborts the process. A sheet
+# may span at most this many cells (100,000 rows of 30 columns).
+MAX_SHEET_CELLS = 3_000_000
+_FAR_REFERENCE = re.compile(rb"r\s*=\s*[\"']\s*(?:[A-Za-z]{2}|[A-Za-z]?\d{6})")  # quick
+_REFERENCE = re.compile(rb"(?<![\w:])r\s*=\s*[\"']\s*([A-Za-z]{0,3})\s*(\d{1,7})")
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*\bref\s*=\s*[\"']([^\"']*)")
 # zipfile reads the whole central directory into objects when it opens an archive: a
 # 20 MB file of empty entries would be ~400,000 of them. Real workbooks and documents
 # have a few hundred entries at most (a few tens of KB of directory).
@@ -68,6 +76,46 @@ def check_xlsx(data, name=""):
             "这不是 Excel 工作簿（.xlsx）。请用 Excel 或 WPS 另存为 .xlsx 后再导入。"
         )
     check_zip_members(members)
+    for member in members:
+        if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
+            check_extent(archive.read(member))
+
+
+def _column_number(letters):
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number
+
+
+def check_extent(xml):
+    """Refuse a sheet whose cells span more than MAX_SHEET_CELLS (see above).
+
+    Ledgers of up to 99,999 rows and 26 columns have no cell reference with two letters
+    or six digits, so one quick scan clears them; others are measured reference by
+    reference.
+    """
+    rows = columns = 0
+    references = []
+    dimension = _DIMENSION.search(xml, 0, 4096)
+    if dimension:
+        references += [r.strip() for r in dimension[1].split(b":")]
+    if _FAR_REFERENCE.search(xml):
+        references += [letters + digits for letters, digits in _REFERENCE.findall(xml)]
+    for reference in references:
+        match = re.fullmatch(rb"([A-Za-z]{0,3})(\d{0,7})", reference)
+        if match is None:
+            raise LedgerFileError("文件中的单元格地址无法识别，已拒绝读取。请检查文件是否正确。")
+        letters, digits = match.groups()
+        if letters:
+            columns = max(columns, _column_number(letters))
+        if digits:
+            rows = max(rows, int(digits))
+    if rows * max(columns, 1) > MAX_SHEET_CELLS:
+        raise LedgerFileError(
+            f"工作表的范围过大（{rows} 行 × {columns} 列），已拒绝读取。"
+            "请删除表格右侧和下方无用的单元格后再导入。"
+        )
 
 
 def central_directory_size(data):
@@ -135,6 +183,30 @@ def read_sheets(source, name=""):
     except Exception as exc:  # calamine raises its own error types
         raise LedgerFileError(f"文件无法解析：{exc}") from None
     return {sheet_name: spread_merged(*grid) for sheet_name, grid in sheets.items()}
+
+
+def read_book(source, name=""):
+    """Every visible worksheet of a workbook, in order: a list of (sheet name, grid).
+
+    The same checks and merged-cell spreading as :func:`read_grid`; hidden sheets and
+    chart sheets are left out (people neither see nor check them).
+    """
+    data = _read_bytes(source)
+    check_xlsx(data, name)
+    sheets = []
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        for meta in workbook.sheets_metadata:
+            if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
+                continue
+            if meta.visible != python_calamine.SheetVisibleEnum.Visible:
+                continue
+            sheet = workbook.get_sheet_by_name(meta.name)
+            rows = [list(row) for row in sheet.to_python(skip_empty_area=False)]
+            sheets.append((meta.name, rows, sheet.merged_cell_ranges or []))
+    except Exception as exc:  # calamine raises its own error types
+        raise LedgerFileError(f"文件无法解析：{exc}") from None
+    return [(sheet_name, spread_merged(rows, merged)) for sheet_name, rows, merged in sheets]
 
 
 def spread_merged(rows, merged_ranges):
