@@ -6,20 +6,10 @@ rows ("一、经济体制和生态文明体制改革专项小组（22项）") se
 """
 
 import re
-from collections import Counter
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 
-from county.ledger import (
-    CellError,
-    Column,
-    Ledger,
-    Section,
-    bulk_create_with_history,
-    parsers,
-    save_changes,
-)
-from county.ledger.context import ParseContext
+from county.ledger import CellError, Column, Ledger, Section, parsers
 from county.naming import normalize_name
 
 from .choices import Source, TaskStatus, Track
@@ -87,7 +77,8 @@ SOURCE_ALIASES = {
 }
 TRACK_ALIASES = {"规定": Track.MANDATED, "后半篇": Track.FOLLOW_UP, "微创新": Track.INNOVATION}
 
-ITEM_KEYS = ("title", "group", "track", "source", "lead_leader", "lead_unit", "in_assessment")
+KIND_ITEM, KIND_TASK = "改革任务", "细分任务"
+EXPORT_CHUNK = 500
 
 
 class ReformLedger(Ledger):
@@ -99,183 +90,109 @@ class ReformLedger(Ledger):
     model = ReformItem
     filterset_class = ReformItemFilter
     success_url_name = "reforms:list"
+    per_year = True  # items are numbered per year: one sheet per year, the year in its title
+    group_kind = "改革任务"
     columns = [
-        Column(
-            "number",
-            "序号",
-            synonyms=("编号",),
-            parser=parsers.integer,
-            required=True,
-            width=6,
-            merge=True,
-        ),
-        Column(
-            "title",
-            "改革任务",
-            synonyms=("改革事项", "任务名称", "改革任务名称", "重点改革任务", "改革项目"),
-            required=True,
-            width=24,
-            merge=True,
-        ),
-        Column(
-            "group",
-            "专项小组",
-            synonyms=("所属专项小组", "牵头专项小组"),
-            parser=parse_group,
-            width=16,
-            merge=True,
-        ),
-        Column(
-            "track",
-            "类别",
-            synonyms=("改革类别", "任务类别", "任务类型"),
-            parser=parsers.choice(Track, TRACK_ALIASES),
-            width=10,
-            merge=True,
-        ),
-        Column(
-            "source",
-            "来源",
-            synonyms=("任务来源", "改革来源"),
-            parser=parsers.choice(Source, SOURCE_ALIASES),
-            width=12,
-            merge=True,
-        ),
-        Column(
-            "subtask",
-            "具体举措",
-            synonyms=("细分任务", "具体任务", "工作举措", "主要举措", "具体措施"),
-            required=True,
-            width=28,
-        ),
-        Column(
-            "lead_leader",
-            "牵头县领导",
-            synonyms=("牵头领导", "县级牵头领导", "责任领导", "牵头县级领导"),
-            parser=parsers.leader,
-            width=9,
-            merge=True,
-        ),
-        Column(
-            "lead_unit",
-            "牵头单位",
-            synonyms=("牵头部门",),
-            parser=parsers.unit(),
-            width=14,
-            merge=True,
-        ),
-        Column(
-            "units",
-            "责任单位",
-            synonyms=("配合单位", "责任部门", "协同单位", "参与单位"),
-            parser=parsers.units,
-            width=18,
-        ),
-        Column(
-            "deadline",
-            "完成时限",
-            synonyms=("时限", "完成时间", "时间节点", "完成期限", "时限要求"),
-            parser=parsers.deadline,
-            width=13,
-        ),
-        Column(
-            "progress",
-            "工作进展",
-            synonyms=("进展情况", "推进情况", "进展", "工作推进情况"),
-            width=30,
-        ),
-        Column(
-            "status",
-            "完成状态",
-            synonyms=("是否完成", "状态", "推进状态", "完成情况"),
-            parser=parse_status,
-            width=9,
-        ),
-        Column(
-            "in_assessment",
-            "纳入年度考核",
-            synonyms=("是否纳入年度考核", "年度考核"),
-            parser=parsers.yes_no,
-            width=8,
-            merge=True,
-        ),
+        Column("number", "序号", synonyms=("编号",), parser=parsers.integer, required=True,
+               width=6, merge=True, key=True),
+        Column("title", "改革任务",
+               synonyms=("改革事项", "任务名称", "改革任务名称", "重点改革任务", "改革项目"),
+               required="缺少改革任务名称", width=24, merge=True),
+        Column("group", "专项小组", synonyms=("所属专项小组", "牵头专项小组"),
+               parser=parse_group, width=16, merge=True),
+        Column("track", "类别", synonyms=("改革类别", "任务类别", "任务类型"),
+               parser=parsers.choice(Track, TRACK_ALIASES), width=10, merge=True),
+        Column("source", "来源", synonyms=("任务来源", "改革来源"),
+               parser=parsers.choice(Source, SOURCE_ALIASES), width=12, merge=True),
+        Column("subtask", "具体举措",
+               synonyms=("细分任务", "具体任务", "工作举措", "主要举措", "具体措施"),
+               required="缺少具体举措（细分任务名称）", width=28),
+        Column("lead_leader", "牵头县领导",
+               synonyms=("牵头领导", "县级牵头领导", "责任领导", "牵头县级领导"),
+               parser=parsers.leader, width=9, merge=True),
+        Column("lead_unit", "牵头单位", synonyms=("牵头部门",), parser=parsers.unit(),
+               width=14, merge=True),
+        Column("units", "责任单位", synonyms=("配合单位", "责任部门", "协同单位", "参与单位"),
+               parser=parsers.units, width=18),
+        Column("deadline", "完成时限",
+               synonyms=("时限", "完成时间", "时间节点", "完成期限", "时限要求"),
+               parser=parsers.deadline, width=13),
+        Column("progress", "工作进展", synonyms=("进展情况", "推进情况", "进展", "工作推进情况"),
+               width=30),
+        Column("status", "完成状态", synonyms=("是否完成", "状态", "推进状态", "完成情况"),
+               parser=parse_status, width=9),
+        Column("in_assessment", "纳入年度考核", synonyms=("是否纳入年度考核", "年度考核"),
+               parser=parsers.yes_no, width=8, merge=True),
         Column("note", "备注", synonyms=("说明",), width=12),
-    ]
+    ]  # fmt: skip
 
-    # ---- import -------------------------------------------------------------------
+    # ---- import: items (merged rows) and their sub-tasks ------------------------------
     def import_rows(self, rows, report, user):
-        year = report.year
-        groups = self._group_rows(rows, report, ParseContext(year))
-        existing = {
-            item.number: item
-            for item in ReformItem.objects.filter(year=year)
-            .select_related("group", "lead_leader", "lead_unit")
-            .prefetch_related(
-                "co_units",
-                Prefetch("subtasks", queryset=SubTask.objects.prefetch_related("units")),
-            )
-        }
-        for entry in groups:
-            self._check(entry, report)
+        """The engine groups the rows into items (merged 序号 … cells, or blank on the rows
+        below) and checks keys and required cells; the rules here: sections give the
+        special group and the track, each row is a sub-task matched by name then position,
+        a changed 工作进展 is also a progress report."""
+        sections = self._sections(rows, report)
+        groups = self.group_rows(rows, report)
+        for group in groups:
+            self._check(group, report)
+            self._section_of(group, sections)["count"] += 1
+        for section in sections.values():
+            self._close_section(section, report)
         if not report.ok:
             return  # everything is rolled back anyway; spare the writes
-        new = _NewRecords()
-        for entry in groups:
-            self._write_item(entry, existing.get(entry["number"]), year, report, user, new)
-        new.save(user)
+        years = sorted(set(report.years))
+        items = self.table(ReformItem, user, m2m=("co_units",), scope={"year__in": years})
+        tasks = self.table(SubTask, user, m2m=("units",), scope={"item__year__in": years})
+        reports = self.table(ProgressReport, user)
+        stored_items = {(s["year"], s["number"]): s for s in items.load()}
+        stored_tasks = {}
+        for task in sorted(tasks.load(), key=lambda t: (t["order"], t.pk)):
+            stored_tasks.setdefault(task["item"], []).append(task)
+        for group in groups:
+            stored = stored_items.get(group.key)
+            item_tasks = stored_tasks.get(stored.pk, []) if stored else []
+            self._write_item(group, self._section_of(group, sections), stored, item_tasks,
+                             (items, tasks, reports), report, user)  # fmt: skip
+        items.flush()
+        tasks.flush()
+        reports.flush()
 
-    def _group_rows(self, rows, report, context):
-        """Rows → one entry per item: its first row, its sub-task rows, its section."""
-        entries, seen, current = [], {}, None
-        section = {"group": None, "track": None, "row": None, "declared": None, "count": 0}
+    def _sections(self, rows, report):
+        """Section row → its special group, track and declared count (a track section
+        keeps the group above it); items above a sheet's first section have their own."""
+        sections, previous, sheet = {}, None, None
         for row in rows:
+            if row.sheet is not sheet:
+                sheet = row.sheet
+                previous = sections[None, sheet] = self._empty_section(None)
             if isinstance(row, Section):
-                section = self._section(row, report, section, context)
-                current = None
-                continue
-            number_blank = row.is_blank("number")
-            number = row["number"]
-            if number_blank or (current and number == current["number"]):
-                if current is None:
-                    if number_blank:
-                        report.error(row, row.label("number"), "缺少序号，且上方没有改革任务")
-                    continue
-                self._continuation(current, row, report)
-                continue
-            if number is None:  # an unreadable 序号: already reported
-                current = {"number": None, "rows": [row], "first": row, "invalid": True}
-                continue
-            if number in seen:
-                report.error(
-                    row, row.label("number"), f"序号 {number} 重复（第{seen[number]}行已有）"
-                )
-                current = {"number": None, "rows": [row], "first": row, "invalid": True}
-                continue
-            seen[number] = row.number
-            current = {"number": number, "first": row, "rows": [row], "section": section}
-            section["count"] += 1
-            entries.append(current)
-        self._close_section(section, report)
-        return entries
+                previous = sections[row] = self._section(row, report, previous)
+        return sections
 
-    def _section(self, row, report, previous, context):
-        self._close_section(previous, report)
+    @staticmethod
+    def _section_of(group, sections):
+        if group.section is None:
+            return sections[None, group.first.sheet]
+        return sections[group.section]
+
+    @staticmethod
+    def _empty_section(title):
+        return {"group": None, "track": None, "row": None, "declared": None, "count": 0,
+                "title": title}  # fmt: skip
+
+    def _section(self, row, report, previous):
         text = row.title
         count = _SECTION_COUNT.search(normalize_name(text))
-        section = {
-            "group": None,
-            "track": previous["track"],
-            "row": row.number,
-            "declared": int(count[1]) if count else None,
-            "count": 0,
-            "title": text,
-        }
+        section = self._empty_section(text)
+        section.update(track=previous["track"], row=row.number,
+                       declared=int(count[1]) if count else None)  # fmt: skip
         for word, track in TRACK_WORDS.items():
             if word in text:
                 section["track"] = track
                 section["group"] = previous["group"]
                 return section
-        group = find_group(text, context)
+        group = find_group(text, row.sheet.context)
         if group is None:
             report.error(row.number, "专项小组", f"未知专项小组“{text}”，请先在系统管理中添加")
         section["group"] = group
@@ -289,37 +206,17 @@ class ReformLedger(Ledger):
                 f"文件中实际有 {section['count']} 项，请核对。"
             )
 
-    def _continuation(self, current, row, report):
-        if current.get("invalid"):
-            return
-        first = current["first"]
-        title = row["title"]
-        if title and first["title"] and normalize_name(title) != normalize_name(first["title"]):
-            report.error(
-                row,
-                row.label("number"),
-                f"序号 {current['number']} 重复：与第{first.number}行的"
-                f"“{first['title']}”不是同一项任务",
-            )
-            return
-        current["rows"].append(row)
-
-    def _check(self, entry, report):
-        first = entry["first"]
-        if first.is_blank("title"):
-            report.error(first, first.label("title"), "缺少改革任务名称")
-        for row in entry["rows"]:
-            if row.is_blank("subtask"):
-                report.error(row, row.label("subtask"), "缺少具体举措（细分任务名称）")
+    def _check(self, group, report):
+        first = group.first
+        for row in group.rows:
             if row.has_column("deadline") and row.is_blank("deadline"):
                 report.error(row, row.label("deadline"), "缺少完成时限（长期任务请填“长期坚持”）")
             units_blank = not row.has_column("units") or row.is_blank("units")
             if units_blank and first.is_blank("lead_unit"):
                 report.error(row, row.label("units"), "缺少责任单位")
 
-    def _item_values(self, entry):
-        first = entry["first"]
-        section = entry["section"]
+    def _item_values(self, group, section):
+        first = group.first
         values = {"title": first["title"]}
         for key in ("lead_leader", "lead_unit"):
             if first.has_column(key):
@@ -330,39 +227,39 @@ class ReformLedger(Ledger):
                 values[key] = first[key]
         if "track" not in values and section["track"]:
             values["track"] = section["track"]
-        group = first["group"] or section["group"]
-        if group is not None:
-            values["group"] = group
+        group_ = first["group"] or section["group"]
+        if group_ is not None:
+            values["group"] = group_
         return values
 
-    def _write_item(self, entry, item, year, report, user, new):
-        values = self._item_values(entry)
-        subtask_values = [self._subtask_values(row, values) for row in entry["rows"]]
+    def _write_item(self, group, section, stored, stored_tasks, tables, report, user):
+        items = tables[0]
+        values = self._item_values(group, section)
+        task_values = [self._subtask_values(row, values) for row in group.rows]
         co_units = []
-        for task in subtask_values:
+        for task in task_values:
             co_units += [u for u in task["units"] if u not in co_units]
-        label = f"{entry['number']}. {values['title']}"
-        if item is None:
-            item = ReformItem(year=year, number=entry["number"], **values)
-            new.items.append(item)
-            new.item_units.append(co_units)
-            report.add_created("改革任务", label, entry["first"])
-            existing_tasks = []
+        year, number = group.key
+        label = f"{number}. {values['title']}"
+        if stored is None:
+            item = items.save({"year": year, "number": number, **values}, {"co_units": co_units})
+            report.add_created(KIND_ITEM, label, group.first)
         else:
-            changed = save_changes(item, {**values, "co_units": co_units}, user)
+            item = stored
+            changed = items.save(values, {"co_units": co_units}, stored)
             if changed:
-                report.add_updated("改革任务", label, changed, entry["first"])
+                report.add_updated(KIND_ITEM, label, changed, group.first)
             else:
-                report.add_unchanged("改革任务")
-            existing_tasks = list(item.subtasks.all())
-        matched = _match_subtasks(existing_tasks, [t["name"] for t in subtask_values])
-        for order, (row, task_values, task) in enumerate(
-            zip(entry["rows"], subtask_values, matched, strict=True), start=1
+                report.add_unchanged(KIND_ITEM)
+        matched = _match_subtasks(stored_tasks, [t["name"] for t in task_values])
+        for order, (row, task_value, task) in enumerate(
+            zip(group.rows, task_values, matched, strict=True), start=1
         ):
-            self._write_subtask(item, order, row, task_values, task, report, user, new)
-        leftover = [t for t in existing_tasks if t not in matched]
+            self._write_subtask(item, number, order, row, task_value, task, tables, report,
+                                user)  # fmt: skip
+        leftover = [t for t in stored_tasks if t not in matched]
         if leftover:
-            names = "、".join(f"“{t.name}”" for t in leftover)
+            names = "、".join(f"“{t['name']}”" for t in leftover)
             report.note(f"{label}：系统中的细分任务 {names} 不在文件中，未作改动。")
 
     def _subtask_values(self, row, item_values):
@@ -380,44 +277,45 @@ class ReformLedger(Ledger):
         values["_progress"] = row["progress"] if row.has_column("progress") else None
         return values
 
-    def _write_subtask(self, item, order, row, values, task, report, user, new):
+    def _write_subtask(self, item, number, order, row, values, task, tables, report, user):
+        _, tasks, reports = tables
         status = values.pop("_status")
         progress = values.pop("_progress")
         units = values.pop("units")
         values["order"] = order
-        creating = task is None
         if status is False:  # 是否完成 = 否: not done, whatever the detail
-            if creating or task.status == TaskStatus.DONE:
+            if task is None or task["status"] == TaskStatus.DONE:
                 values["status"] = TaskStatus.IN_PROGRESS
         elif status:
             values["status"] = status
         if values.get("status") == TaskStatus.DONE:
             values["percent"] = 100
-        label = f"{item.number}-{order} {values['name']}"
-        if creating:
-            task = SubTask(item=item, progress=progress or "", **values)
-            new.tasks.append(task)
-            new.task_units.append(units)
+        label = f"{number}-{order} {values['name']}"
+        if task is None:
+            new = tasks.save({"item": item, "progress": progress or "", **values},
+                             {"units": units})  # fmt: skip
             if progress:
-                new.reports.append(_import_report(task, progress, user))
-            report.add_created("细分任务", label, row)
+                reports.save(_import_report(new, progress, values.get("percent", 0), user))
+            report.add_created(KIND_TASK, label, row)
             return
-        changed = save_changes(task, {**values, "units": units}, user)
-        if progress is not None and progress != (task.progress or None):
-            new.reports.append(_import_report(task, progress, user))
-            changed += save_changes(task, {"progress": progress}, user)
+        if progress is not None and progress != (task["progress"] or None):
+            values["progress"] = progress
+            percent = values.get("percent", task["percent"])
+            reports.save(_import_report(task, progress, percent, user))
+        changed = tasks.save(values, {"units": units}, task)
         if changed:
-            report.add_updated("细分任务", label, changed, row)
+            report.add_updated(KIND_TASK, label, changed, row)
         else:
-            report.add_unchanged("细分任务")
+            report.add_unchanged(KIND_TASK)
 
-    # ---- export -------------------------------------------------------------------
-    def export_title(self, queryset):
-        years = sorted(set(queryset.values_list("year", flat=True)))
-        # The year in the title is what a re-import files the items under.
-        return f"{years[0]}年{self.title}" if years else self.title
-
+    # ---- export: one sheet per year (Ledger.export_sheets) ----------------------------
     def export_rows(self, queryset):
+        counts = dict(
+            queryset.order_by()
+            .values_list("group_id")
+            .annotate(n=Count("pk"))
+            .values_list("group_id", "n")
+        )
         items = (
             queryset.select_related("group", "lead_leader", "lead_unit")
             .prefetch_related(
@@ -425,10 +323,8 @@ class ReformLedger(Ledger):
             )
             .order_by("group__order", "year", "number")
         )
-        items = list(items)
-        counts = Counter(item.group_id for item in items)
         current_group = object()
-        for item in items:
+        for item in items.iterator(chunk_size=EXPORT_CHUNK):
             if item.group_id != current_group:
                 current_group = item.group_id
                 if item.group is not None:
@@ -454,36 +350,23 @@ class ReformLedger(Ledger):
                 }
 
 
-def _import_report(task, text, user):
-    return ProgressReport(
-        subtask=task,
-        text=text,
-        percent=task.percent,
-        author=user,
-        unit=getattr(user, "unit", None),
-        from_import=True,
-    )
-
-
-class _NewRecords:
-    """New items, sub-tasks and progress reports, written in bulk at the end of an import."""
-
-    def __init__(self):
-        self.items, self.item_units = [], []
-        self.tasks, self.task_units = [], []
-        self.reports = []
-
-    def save(self, user):
-        bulk_create_with_history(ReformItem, self.items, {"co_units": self.item_units}, user)
-        bulk_create_with_history(SubTask, self.tasks, {"units": self.task_units}, user)
-        bulk_create_with_history(ProgressReport, self.reports, user=user)
+def _import_report(task, text, percent, user):
+    """A progress report written by the import (``from_import``), for a sub-task's new text."""
+    return {
+        "subtask": task,
+        "text": text,
+        "percent": percent,
+        "author": user,
+        "unit": getattr(user, "unit", None),
+        "from_import": True,
+    }
 
 
 def _match_subtasks(existing, names):
     """Pair each file row with an existing sub-task: same name first, then by position."""
     by_name = {}
     for task in existing:
-        by_name.setdefault(normalize_name(task.name), []).append(task)
+        by_name.setdefault(normalize_name(task["name"]), []).append(task)
     matched = []
     for name in names:
         candidates = by_name.get(normalize_name(name or ""))

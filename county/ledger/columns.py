@@ -2,8 +2,7 @@
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from . import parsers
 from .errors import LedgerFileError
@@ -19,28 +18,67 @@ def header_key(text):
     return re.sub(r"[\s*:：]+", "", text)
 
 
-@dataclass(frozen=True)
 class Column:
-    """One ledger column: where it is found (header and synonyms) and how it is read.
+    """One ledger column: where it is found (header and synonyms), how it is read, and what
+    the import does with it. ``Column(name, header, synonyms, parser, …)``; the column's
+    name is ``column.key``.
 
-    ``merge`` marks item-level columns whose cells span several rows; the export
-    merges equal runs of them within a group.
+    - ``required``: the header must have the column, and every data row must fill the
+      cell (``True`` says 不能为空; a text says why, e.g. "缺少具体举措"). In a ledger with
+      merged item rows, an item column (``merge=True``) is required on the item's first
+      row only.
+    - ``key=True``: part of the record's identity (地块编号; 序号 of a reform item); two
+      rows with the same key are an error, and a stored record with that key is updated.
+    - ``attr``: the model field the parsed value is written to (``"township"``); a blank
+      cell writes the field's empty value, or leaves it as stored with
+      ``keep_blank=True``; a column missing from the file leaves the field as stored.
+    - ``lookup``: a :class:`county.ledger.lookups.Lookup` that resolves the parsed value
+      with the help of other columns (a village within the row's township).
+    - ``merge=True``: an item-level column whose cells span the item's rows; the engine
+      groups the rows of one item (``Ledger.group_rows``) and the export merges them.
     """
 
-    key: str
-    header: str
-    synonyms: tuple = ()
-    parser: Any = parsers.text
-    required: bool = False
-    width: float = 14
-    merge: bool = False
-    number_format: str = ""
-    names: frozenset = field(init=False, repr=False)
+    __slots__ = (
+        "attr",
+        "header",
+        "is_key",
+        "keep_blank",
+        "key",
+        "lookup",
+        "merge",
+        "names",
+        "number_format",
+        "parser",
+        "required",
+        "synonyms",
+        "width",
+    )  # fmt: skip
 
-    def __post_init__(self):
+    def __init__(self, name, header, synonyms=(), parser=parsers.text, required=False,
+                 width=14, merge=False, number_format="", *, key=False, attr="", lookup=None,
+                 keep_blank=False):  # fmt: skip
+        self.key = name
+        self.header = header
+        self.synonyms = tuple(synonyms)
+        self.parser = parser
+        self.required = required
+        self.width = width
+        self.merge = merge
+        self.number_format = number_format
+        self.is_key = key
+        self.attr = attr
+        self.lookup = lookup
+        self.keep_blank = keep_blank
         names = {header_key(n) for n in (self.header, *self.synonyms)}
         names |= {_PARENS.sub("", n) for n in names}
-        object.__setattr__(self, "names", frozenset(n for n in names if n))
+        self.names = frozenset(n for n in names if n)
+
+    def __repr__(self):
+        return f"Column({self.key!r}, {self.header!r})"
+
+    @property
+    def blank_message(self):
+        return self.required if isinstance(self.required, str) else "不能为空"
 
     def matches(self, cell):
         key = header_key(cell)

@@ -3,24 +3,34 @@
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.db import models
+
 MAX_CHANGES_KEPT = 2000
 
 
 @dataclass(frozen=True)
 class RowError:
-    """One problem, shown as 第N行「列名」：原因."""
+    """One problem, shown as 第N行「列名」：原因 (工作表「2024年」第N行… in a workbook
+    whose ledger spans several sheets)."""
 
     row: int | None
     column: str
     message: str
+    worksheet: str = field(default="", kw_only=True)  # named only when there are several
+    order: int = field(default=0, kw_only=True, compare=False)  # the sheet's position
 
     def __str__(self):
         where = f"第{self.row}行" if self.row else "文件"
+        if self.worksheet:
+            where = f"工作表「{self.worksheet}」" + (f"第{self.row}行" if self.row else "")
         column = f"「{self.column}」" if self.column else ""
         return f"{where}{column}：{self.message}"
 
     def as_dict(self):
-        return {"row": self.row, "column": self.column, "message": self.message}
+        data = {"row": self.row, "column": self.column, "message": self.message}
+        if self.worksheet:
+            data["sheet"] = self.worksheet
+        return data
 
 
 @dataclass
@@ -34,6 +44,19 @@ class Change:
     fields: list = field(default_factory=list)
 
 
+class FieldChange:
+    """One field of a stored record that an import changes: raw values, as stored (ids)
+    and as given (objects or ids); :func:`describe` turns them into readable text."""
+
+    __slots__ = ("field", "new", "old")
+
+    def __init__(self, field, old, new):
+        self.field, self.old, self.new = field, old, new
+
+    def __iter__(self):  # (label, old, new), before describe() when names are not needed
+        return iter((self.field.verbose_name, self.old, self.new))
+
+
 class ImportReport:
     """Collects the errors, counts and changes of one import run."""
 
@@ -44,7 +67,8 @@ class ImportReport:
         self.by_kind = defaultdict(Counter)
         self.notes = []
         self.dry_run = False
-        self.year = None  # the ledger year, known once the file is parsed
+        self.year = None  # the ledger year (of the first sheet), known once the file is parsed
+        self.years = []  # every sheet's year
         self.applied = False
 
     @property
@@ -53,7 +77,13 @@ class ImportReport:
 
     def error(self, row, column, message):
         number = getattr(row, "number", row)
-        self.errors.append(RowError(number, column, message))
+        sheet = getattr(row, "sheet", None)
+        if sheet is not None and sheet.named:
+            self.errors.append(
+                RowError(number, column, message, worksheet=sheet.name, order=sheet.order)
+            )
+        else:
+            self.errors.append(RowError(number, column, message, order=getattr(sheet, "order", 0)))
 
     def _count(self, kind, action):
         self.counts[action] += 1
@@ -61,11 +91,15 @@ class ImportReport:
 
     def add_created(self, kind, label, row=None):
         self._count(kind, "created")
-        self._keep(Change(kind, label, "created", getattr(row, "number", row)))
+        if len(self.changes) < MAX_CHANGES_KEPT:
+            self.changes.append(Change(kind, label, "created", getattr(row, "number", row)))
 
     def add_updated(self, kind, label, fields, row=None):
         self._count(kind, "updated")
-        self._keep(Change(kind, label, "updated", getattr(row, "number", row), list(fields)))
+        if len(self.changes) < MAX_CHANGES_KEPT:
+            self.changes.append(
+                Change(kind, label, "updated", getattr(row, "number", row), list(fields))
+            )
 
     def add_unchanged(self, kind):
         self._count(kind, "unchanged")
@@ -78,8 +112,9 @@ class ImportReport:
             self.changes.append(change)
 
     def sorted_errors(self):
-        # By row; within a row, cell errors (in column order) before the ledger's own checks.
-        return sorted(self.errors, key=lambda e: e.row or 0)
+        # By sheet and row; within a row, cell errors (in column order) before the ledger's
+        # own checks.
+        return sorted(self.errors, key=lambda e: (getattr(e, "order", 0), e.row or 0))
 
     def as_json(self):
         return {
@@ -97,3 +132,62 @@ class ImportReport:
                 f"未变 {counts['unchanged']}"
             )
         return "；".join(parts) or "没有数据行"
+
+    def describe_changes(self):
+        """Turn the kept changes' :class:`FieldChange` values into (label, old, new) text:
+        choice labels, names of related records (one query per related model), 是/否."""
+        pending = [
+            (change, index, item)
+            for change in self.changes
+            for index, item in enumerate(change.fields)
+            if isinstance(item, FieldChange)
+        ]
+        wanted = defaultdict(set)
+        for _, _, item in pending:
+            model = item.field.related_model
+            if model is not None:
+                for value in (item.old, item.new):
+                    for one in _many(value):
+                        if not isinstance(one, models.Model) and _pk(one) is not None:
+                            wanted[model].add(_pk(one))
+        names = {
+            model: {pk: str(obj) for pk, obj in model._base_manager.in_bulk(pks).items()}
+            for model, pks in wanted.items()
+        }
+        for change, index, item in pending:
+            change.fields[index] = (
+                str(item.field.verbose_name),
+                _display(item.field, item.old, names),
+                _display(item.field, item.new, names),
+            )
+
+
+def _pk(value):
+    return value if isinstance(value, int) or value is None else getattr(value, "pk", None)
+
+
+def _many(value):
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return value
+    return [value]
+
+
+def _name(model_names, value):
+    if isinstance(value, models.Model):
+        return str(value)
+    return model_names.get(_pk(value), str(_pk(value)))
+
+
+def _display(field_, value, names):
+    if field_.many_to_many:
+        related = names.get(field_.related_model, {})
+        return "、".join(_name(related, v) for v in value or []) or "（空）"
+    if value is None or value == "":
+        return "（空）"
+    if field_.is_relation:
+        return _name(names.get(field_.related_model, {}), value)
+    if field_.choices:
+        return str(dict(field_.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)

@@ -6,6 +6,7 @@ imports and exports are written to the audit log (previews are not).
 """
 
 import re
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +30,7 @@ from .reading import MAX_UPLOAD_BYTES
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
 CHANGES_SHOWN = 300
+INLINE_EXPORT_BYTES = 8 * 1024 * 1024  # larger exports are streamed from a temporary file
 
 
 class UploadForm(forms.Form):
@@ -151,12 +153,23 @@ def _xlsx_response(data, filename):
     return response
 
 
+def _file_response(handle, filename):
+    """The written workbook: in one piece when small, streamed from disk when large."""
+    if handle.tell() <= INLINE_EXPORT_BYTES:
+        handle.seek(0)
+        return _xlsx_response(handle.read(), filename)
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
+
+
 @login_required
 def export(request, key):
     ledger = _workstream(key).ledger
     queryset = ledger.filtered_queryset(request.user, request.GET, request)
     filename = f"{ledger.title}-{timezone.localdate():%Y%m%d}.xlsx"
-    data = ledger.export(queryset)
+    # The export streams into a temporary file (on disk beyond a few MB), never into memory.
+    handle = tempfile.SpooledTemporaryFile(max_size=INLINE_EXPORT_BYTES)
+    ledger.export_to(queryset, handle)
     conditions = "；".join(f"{k}={v}" for k, v in request.GET.items() if v and k != "page")
     record(
         Action.EXPORT,
@@ -164,7 +177,7 @@ def export(request, key):
         target=ledger.title,
         detail=f"{filename}（{queryset.count()} 条；筛选：{conditions or '全部'}）",
     )
-    return _xlsx_response(data, filename)
+    return _file_response(handle, filename)
 
 
 @login_required

@@ -1,6 +1,10 @@
-"""The test workstream's ledger: the smallest example of a county.ledger.Ledger."""
+"""The test workstream's ledger: the smallest example of a county.ledger.Ledger.
 
-from county.ledger import Column, Ledger, Section, parsers, save_changes
+Everything but one rule is declared: 事项 is the key and must be filled, 牵头单位 must be
+filled, each column names the field it writes. The one rule: 完成时限 writes its date.
+"""
+
+from county.ledger import Column, Ledger, parsers
 
 from .models import Dossier
 
@@ -9,48 +13,25 @@ class DossierLedger(Ledger):
     key = "testing"
     title = "测试事项台账"
     model = Dossier
+    kind = "事项"
     columns = [
-        Column("title", "事项", synonyms=("事项名称",), required=True, width=30),
-        Column("unit", "牵头单位", parser=parsers.unit(), required=True),
-        Column("co_units", "配合单位", synonyms=("责任单位",), parser=parsers.units),
+        Column("title", "事项", synonyms=("事项名称",), required="缺少事项名称", width=30,
+               key=True, attr="title"),
+        Column("unit", "牵头单位", parser=parsers.unit(), required="缺少牵头单位", attr="unit"),
+        Column("co_units", "配合单位", synonyms=("责任单位",), parser=parsers.units,
+               attr="co_units"),
         Column("deadline", "完成时限", parser=parsers.deadline),
-        Column("done", "是否完成", synonyms=("完成状态",), parser=parsers.yes_no),
-    ]
+        Column("done", "是否完成", synonyms=("完成状态",), parser=parsers.yes_no, attr="done"),
+    ]  # fmt: skip
 
-    def import_rows(self, rows, report, user):
-        existing = {d.title: d for d in Dossier.objects.all()}
-        seen = {}
-        for row in rows:
-            if isinstance(row, Section):
-                continue
-            title = row["title"]
-            if not title:
-                report.error(row, row.label("title"), "缺少事项名称")
-                continue
-            if title in seen:
-                report.error(row, row.label("title"), f"与第{seen[title]}行重复")
-                continue
-            seen[title] = row.number
-            if row.is_blank("unit"):
-                report.error(row, row.label("unit"), "缺少牵头单位")
-            if not row.ok or row["unit"] is None:
-                continue
+    def clean(self, row, values, stored, report):
+        if row.has_column("deadline"):
             deadline = row["deadline"]
-            values = {
-                "unit": row["unit"],
-                "co_units": row.get("co_units", []),
-                "deadline": deadline.date if deadline else None,
-                "done": bool(row["done"]),
-            }
-            dossier = existing.get(title) or Dossier(title=title)
-            creating = dossier.pk is None
-            changed = save_changes(dossier, values, user)
-            if creating:
-                report.add_created("事项", title, row)
-            elif changed:
-                report.add_updated("事项", title, changed, row)
-            else:
-                report.add_unchanged("事项")
+            values["deadline"] = deadline.date if deadline else None
+        return values
+
+    def label_of(self, row, values):
+        return row["title"]
 
     def export_rows(self, queryset):
         for dossier in queryset.order_by("pk").prefetch_related("co_units"):
