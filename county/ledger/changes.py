@@ -63,7 +63,7 @@ def bulk_create_with_history(model, objs, many=None, user=None, reason=IMPORT):
     """Create many new records in a few queries, each with its "created" history record.
 
     ``many`` maps a many-to-many field name to a list (aligned with ``objs``) of the
-    related objects of each record; the through rows and, when the model's history
+    related objects (or their keys) of each record; the through rows and, when the model's history
     tracks that field, the history's copy of them are written in bulk as well. One
     query per table instead of several per record: a 5,000-item ledger imports in
     seconds, not minutes.
@@ -78,7 +78,7 @@ def bulk_create_with_history(model, objs, many=None, user=None, reason=IMPORT):
         through = field.remote_field.through
         source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
         rows = [
-            through(**{f"{source}_id": obj.pk, f"{target}_id": other.pk})
+            through(**{f"{source}_id": obj.pk, f"{target}_id": getattr(other, "pk", other)})
             for obj, others in zip(objs, related, strict=True)
             for other in others
         ]
