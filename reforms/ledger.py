@@ -313,7 +313,7 @@ class ReformLedger(Ledger):
         counts = dict(
             queryset.order_by()
             .values_list("group_id")
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("pk", distinct=True))
             .values_list("group_id", "n")
         )
         items = (

@@ -40,7 +40,8 @@ def _copy(cursor, sql, rows):
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
     buffer.seek(0)
-    cursor.cursor.copy_expert(sql, buffer)
+    with connection.wrap_database_errors:  # psycopg2's errors as Django's (IntegrityError …)
+        cursor.cursor.copy_expert(sql, buffer)
     if connection.queries_logged:
         connection.queries_log.append({"sql": sql, "time": "0.000"})
 

@@ -5,12 +5,13 @@ duplicate keys, merged item rows, matching stored records, bulk writing, preview
 
 import copy
 import io
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models, transaction
+from django.db import DataError, IntegrityError, models, transaction
 from django.utils import timezone
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -30,6 +31,11 @@ YEAR = re.compile(r"(20\d{2})\s*年")
 SHEET_YEAR = re.compile(r"(20\d{2})")
 _SPACE = re.compile(r"\s")
 MAX_SHEET_NAME = 31  # Excel's limit
+WRITE_CONFLICT = (
+    "写入时与数据库中的记录冲突（可能有人同时导入或修改了同一批记录），未写入任何数据。"
+    "请稍后重新导入；如仍出错，请联系管理员。"
+)
+logger = logging.getLogger(__name__)
 
 
 class Sheet:
@@ -410,6 +416,11 @@ class Ledger:
                     raise _Rollback
         except _Rollback:
             pass
+        except (IntegrityError, DataError):
+            # Checked rows can still meet the database's own rules: another import or an
+            # edit of the same records at the same moment. Nothing is written.
+            logger.exception("ledger import %s refused by the database", self.key)
+            report.error(None, "", WRITE_CONFLICT)
         report.applied = report.ok and not dry_run
         return report
 
@@ -427,7 +438,9 @@ class Ledger:
         fields = {c.attr: self.model._meta.get_field(c.attr) for c in self.columns if c.attr}
         m2m = [name for name, f in fields.items() if f.many_to_many] + list(self.m2m)
         self.records = table = self.table(self.model, user, m2m, self.scope(report))
-        stored = {self.stored_key(s): s for s in table.load()}
+        stored = table.load()
+        # Without a key column every row is a new record.
+        stored = {self.stored_key(s): s for s in stored} if self._key_columns() else {}
         self.prepare(report, user)
         plans = {}
         for row, key in self.record_rows(rows, report):
@@ -657,7 +670,7 @@ class Ledger:
         if not self.per_year:
             return [ExportSheet(self.sheet_name, self.export_title(queryset),
                                 self.export_rows(queryset))]  # fmt: skip
-        years = sorted(set(queryset.values_list(self.year_field, flat=True)))
+        years = sorted(queryset.order_by().values_list(self.year_field, flat=True).distinct())
         if not years:
             return [ExportSheet(self.sheet_name, self.title, [])]
         return [

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from county.ledger.errors import LedgerFileError
 from county.ledger.reading import check_xlsx
+from county.ledger.spec import WRITE_CONFLICT
 from county.registry import registry
 from tests.county.ledger_files import (
     PLAN_HEADER,
@@ -304,3 +305,27 @@ def test_control_characters_are_dropped_and_long_texts_refused(demo):
     assert [str(e) for e in report.errors] == ["第3行「事项」：内容过长（101 字），不能超过 100 字"]
     assert ledger.run_import(patched(xlsx(rows[:2]), b"CONTROL", b"_x0001_")).ok
     assert Dossier.objects.get().title == "甲事项"
+
+
+def test_a_record_written_meanwhile_refuses_the_import_cleanly(demo, monkeypatch, unit_named):
+    """Another import (or an edit) writes the same code between the check and the write:
+    the database refuses it, the report says so, nothing is written, no server error."""
+    from abandoned_land.ledger import ParcelLedger
+    from abandoned_land.models import Parcel
+
+    ledger = registry.get("abandoned_land").ledger
+    rows = generated_parcel_rows(5)
+    town = unit_named(rows[0][1])
+
+    def meanwhile(self, report, user):
+        Parcel.objects.create(
+            code=rows[0][3], township=town, village=town.villages.get(name=rows[0][2]),
+            area=1, status="surveyed",
+        )  # fmt: skip
+        self.unplanned = 0
+
+    monkeypatch.setattr(ParcelLedger, "prepare", meanwhile)
+    before = Parcel.objects.count()
+    report = ledger.run_import(parcel_ledger(rows))
+    assert [str(e) for e in report.errors] == [f"文件：{WRITE_CONFLICT}"]
+    assert Parcel.objects.count() == before
