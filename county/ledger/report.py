@@ -42,6 +42,7 @@ class Change:
     action: str  # "created" | "updated"
     row: int | None = None
     fields: list = field(default_factory=list)
+    sheet: str = ""  # named when the ledger spans several sheets
 
 
 class FieldChange:
@@ -92,13 +93,16 @@ class ImportReport:
     def add_created(self, kind, label, row=None):
         self._count(kind, "created")
         if len(self.changes) < MAX_CHANGES_KEPT:
-            self.changes.append(Change(kind, label, "created", getattr(row, "number", row)))
+            self.changes.append(
+                Change(kind, label, "created", getattr(row, "number", row), sheet=_sheet(row))
+            )
 
     def add_updated(self, kind, label, fields, row=None):
         self._count(kind, "updated")
         if len(self.changes) < MAX_CHANGES_KEPT:
+            number = getattr(row, "number", row)
             self.changes.append(
-                Change(kind, label, "updated", getattr(row, "number", row), list(fields))
+                Change(kind, label, "updated", number, list(fields), sheet=_sheet(row))
             )
 
     def add_unchanged(self, kind):
@@ -160,6 +164,11 @@ class ImportReport:
                 _display(item.field, item.old, names),
                 _display(item.field, item.new, names),
             )
+
+
+def _sheet(row):
+    sheet = getattr(row, "sheet", None)
+    return sheet.name if sheet is not None and sheet.named else ""
 
 
 def _pk(value):

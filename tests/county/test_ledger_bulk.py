@@ -177,7 +177,8 @@ def test_every_export_reimports_unchanged(demo, key):
     assert counts(report)[:2] == (0, 0) and report.counts["unchanged"] >= records.count()
 
 
-def test_a_reform_ledger_of_two_years_exports_one_sheet_per_year_and_reimports(demo):
+def _two_year_export():
+    """The demo's reform items (this year) and the 2023 sample: exported, re-imported."""
     from county.status import today
     from reforms.models import ReformItem
     from tests.reforms.conftest import SAMPLE
@@ -195,6 +196,36 @@ def test_a_reform_ledger_of_two_years_exports_one_sheet_per_year_and_reimports(d
     assert counts(report) == (0, 0, ReformItem.objects.count() + _subtasks())
     # Numbers repeat across the years; within one sheet a repeat is still an error.
     assert ReformItem.objects.filter(number=86).count() == 2
+    return data
+
+
+def test_a_reform_ledger_of_two_years_exports_one_sheet_per_year_and_reimports(demo):
+    _two_year_export()
+
+
+def test_the_preview_of_a_ledger_of_two_years_names_the_sheet_of_each_change(
+    demo, client, user_named, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    data = _two_year_export()
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = workbook["改革台账（2023年）"]
+    row = next(r for r in range(4, sheet.max_row + 1) if sheet.cell(r, 6).value)
+    sheet.cell(row, 11).value = "已召开推进会。"  # 工作进展 of one 2023 sub-task
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(user_named("sup_d03"))
+    upload = SimpleUploadedFile("两年台账.xlsx", buffer.getvalue())
+    preview = client.post(reverse("ledger:import", args=["reforms"]), {"file": upload})
+    report = preview.context["report"]
+    assert report.ok and report.counts["updated"] == 1
+    (change,) = report.changes
+    assert (change.sheet, change.row, change.kind) == ("改革台账（2023年）", row, "细分任务")
+    assert [label for label, _, _ in change.fields] == ["工作进展"]
+    assert "改革台账（2023年）" in preview.content.decode()
 
 
 def _subtasks():
