@@ -79,7 +79,7 @@ class ImportReport:
     def error(self, row, column, message):
         number = getattr(row, "number", row)
         sheet = getattr(row, "sheet", None)
-        if sheet is not None and sheet.named:
+        if getattr(sheet, "named", False):
             self.errors.append(
                 RowError(number, column, message, worksheet=sheet.name, order=sheet.order)
             )
@@ -167,8 +167,9 @@ class ImportReport:
 
 
 def _sheet(row):
+    """The sheet a ledger row came from, when the ledger spans several (else "")."""
     sheet = getattr(row, "sheet", None)
-    return sheet.name if sheet is not None and sheet.named else ""
+    return sheet.name if getattr(sheet, "named", False) else ""
 
 
 def _pk(value):
