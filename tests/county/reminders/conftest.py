@@ -48,9 +48,17 @@ def celery_app(celery_config):
 
     saved = {key: app.conf.get(key) for key in celery_config}
     app.conf.update(celery_config)
+    forget_backend(app)  # an earlier .delay() may have cached "no result backend"
     app.control.purge()
     yield app
     app.conf.update(saved)
+    forget_backend(app)
+
+
+def forget_backend(app):
+    """Drop the result backend Celery caches on first use, so the next use reads the config."""
+    app._backend_cache = None
+    app._local.backend = None
 
 
 @pytest.fixture
