@@ -160,6 +160,11 @@ class Workstream:
     figures: Callable[[Any], list[Figure]] | None = None  # figures(user) for the cockpit
     ledger: Any = None  # a county.ledger spec, for import_ledger / export_ledger
     load_demo: Callable[[Any], None] | None = None  # load_demo(stdout): the demo county's records
+    # seed_scale(county): its records for a county N times the demo (county.scale.ScaleCounty)
+    seed_scale: Callable[[Any], None] | None = None
+    # scale_pages() → [(label, path, username)]: its overview and lists, timed by bench/pages.py
+    # and held to equal query counts at two sizes (tests/county/test_scale.py)
+    scale_pages: Callable[[], list] | None = None
     urls: str = ""  # its URLconf module, mounted at /<key>/
     api_urls: str = ""  # its API URLconf module, mounted at /api/<key>/
 
