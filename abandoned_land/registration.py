@@ -12,7 +12,9 @@ def describe_parcel(parcel):
 
 def register():
     from . import rules
+    from .cockpit import cockpit
     from .demo import load_demo
+    from .demo import scale as demo_scale
     from .figures import cockpit_figures
     from .ledger import ParcelLedger
     from .models import Parcel
@@ -39,8 +41,11 @@ def register():
                 )
             ],
             figures=cockpit_figures,
+            cockpit=cockpit,
             ledger=ParcelLedger(),
             load_demo=load_demo,
+            seed_scale=demo_scale.build,
+            scale_pages=demo_scale.pages,
             urls="abandoned_land.urls",
             api_urls="abandoned_land.api.urls",
         )

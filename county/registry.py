@@ -146,6 +146,36 @@ class Figure:
     tone: str = "secondary"  # a Bootstrap colour: danger, warning, success …
 
 
+@dataclass(frozen=True)
+class Chart:
+    """One chart of a cockpit panel, drawn by ECharts (static/js/cockpit.js).
+
+    ``kind``: "bar" (grouped), "stack" (stacked bars), "hbar" (horizontal bars) or "pie".
+    ``series`` is a list of ``{"name", "data", "links", "color"}``, and where a value is not
+    a number of rows (亩) ``"counts"`` too: ``links[i]`` is the filtered list behind
+    ``data[i]``, whose row count equals ``data[i]`` (or ``counts[i]``). A pie has one series
+    whose ``categories`` name the slices.
+    """
+
+    kind: str
+    title: str
+    categories: list
+    series: list
+    note: str = ""  # a line under the chart (the dates it is measured against)
+    unit: str = ""  # "亩", "个" … for the tooltip
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One block of the 领导驾驶舱: a few figures and charts (``Workstream.cockpit``)."""
+
+    title: str
+    figures: list = field(default_factory=list)  # list[Figure]
+    charts: list = field(default_factory=list)  # list[Chart]
+    table: dict | None = None  # {"columns": [...], "rows": [[(text, url), ...]]}, optional
+    note: str = ""
+
+
 @dataclass
 class Workstream:
     """What a workstream app tells the core about itself."""
@@ -158,6 +188,11 @@ class Workstream:
     dated_work: list[DatedWork] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)  # what waits for its supervisors
     figures: Callable[[Any], list[Figure]] | None = None  # figures(user) for the cockpit
+    # cockpit(user, period) → list[Panel] for the 领导驾驶舱; ``period`` is a county.cockpit.Period
+    cockpit: Callable[[Any, Any], list] | None = None
+    # instructions(record_keys) → 批示 on the leader's work: {key: [{"text", "by", "on"}]} where
+    # key is (dated_work.key, pk) as the leader view collects them
+    instructions: Callable[[Any], dict] | None = None
     ledger: Any = None  # a county.ledger spec, for import_ledger / export_ledger
     load_demo: Callable[[Any], None] | None = None  # load_demo(stdout): the demo county's records
     # seed_scale(county): its records for a county N times the demo (county.scale.ScaleCounty)
@@ -165,6 +200,12 @@ class Workstream:
     # scale_pages() → [(label, path, username)]: its overview and lists, timed by bench/pages.py
     # and held to equal query counts at two sizes (tests/county/test_scale.py)
     scale_pages: Callable[[], list] | None = None
+    # unit_measures(date_from, date_to, on) → {unit_id: {"due", "on_time", "overdue",
+    # "overdue_days", "found", "closed", "recurrences", "sent_back"}}: the raw measures of
+    # the unit rankings (考核, county/ranking.py); keys a workstream lacks are left out.
+    unit_measures: Callable[[Any, Any, Any], dict] | None = None
+    # weekly(date_from, date_to) → [county.briefing.WeekFigure]: the 周报's figures.
+    weekly: Callable[[Any, Any], list] | None = None
     urls: str = ""  # its URLconf module, mounted at /<key>/
     api_urls: str = ""  # its API URLconf module, mounted at /api/<key>/
 

@@ -15,7 +15,9 @@ class EnvironmentConfig(AppConfig):
         from county.registry import DatedWork, Workstream, registry
 
         from .choices import OPEN_FOR_UNIT
+        from .cockpit import cockpit
         from .demo import load_demo
+        from .demo import scale as demo_scale
         from .models import Problem
         from .notices import cockpit_figures
         from .registration import decisions
@@ -43,10 +45,13 @@ class EnvironmentConfig(AppConfig):
                 ],
                 decisions=decisions(),
                 figures=cockpit_figures,
+                cockpit=cockpit,
                 urls="environment.urls",
                 api_urls="environment.api.urls",
                 ledger=problem_ledger(),
                 load_demo=load_demo,
+                seed_scale=demo_scale.build,
+                scale_pages=demo_scale.pages,
             )
         )
 

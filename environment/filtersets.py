@@ -46,6 +46,12 @@ class ProblemFilter(BootstrapFilterSet):
     found_before = django_filters.DateFilter(
         field_name="found_on", lookup_expr="lte", label="发现日期至"
     )
+    closed_after = django_filters.DateFilter(
+        field_name="closed_on", lookup_expr="gte", label="销号日期从"
+    )
+    closed_before = django_filters.DateFilter(
+        field_name="closed_on", lookup_expr="lte", label="销号日期至"
+    )
     overdue = django_filters.ChoiceFilter(
         choices=YES, method="filter_overdue", label="逾期", empty_label="不限"
     )
@@ -59,7 +65,7 @@ class ProblemFilter(BootstrapFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("found_after", "found_before"):
+        for name in ("found_after", "found_before", "closed_after", "closed_before"):
             self.filters[name].field.widget.input_type = "date"
 
     def filter_q(self, queryset, name, value):

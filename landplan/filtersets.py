@@ -33,6 +33,20 @@ class PlanAreaFilter(BootstrapFilterSet):
     light = django_filters.ChoiceFilter(
         choices=LIGHT_CHOICES, method="filter_light", label="状态", empty_label="全部"
     )
+    reached = django_filters.ChoiceFilter(
+        choices=Stage.choices,
+        field_name="stage",
+        lookup_expr="gte",
+        label="已到达阶段",
+        empty_label="不限",
+    )
+    not_reached = django_filters.ChoiceFilter(
+        choices=Stage.choices,
+        field_name="stage",
+        lookup_expr="lt",
+        label="尚未到达阶段",
+        empty_label="不限",
+    )
 
     class Meta:
         model = PlanArea

@@ -121,7 +121,9 @@ def decisions():
 def register():
     from django.db.models import Q
 
+    from .cockpit import cockpit
     from .demo import load_demo
+    from .demo import scale as demo_scale
     from .ledger import PlanAreaLedger
     from .models import PlanArea
 
@@ -146,8 +148,11 @@ def register():
             ],
             decisions=decisions(),
             figures=figures,
+            cockpit=cockpit,
             ledger=PlanAreaLedger(),
             load_demo=load_demo,
+            seed_scale=demo_scale.build,
+            scale_pages=demo_scale.pages,
             urls="landplan.urls",
             api_urls="landplan.api.urls",
         )

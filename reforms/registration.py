@@ -237,6 +237,8 @@ def decisions():
 
 
 def register():
+    from .cockpit import cockpit, instructions
+    from .demo import scale as demo_scale
     from .ledger import ReformLedger
     from .models import SubTask
 
@@ -263,8 +265,12 @@ def register():
             ],
             decisions=decisions(),
             figures=figures,
+            cockpit=cockpit,
+            instructions=instructions,
             ledger=ReformLedger(),
             load_demo=load_demo,
+            seed_scale=demo_scale.build,
+            scale_pages=demo_scale.pages,
             urls="reforms.urls",
             api_urls="reforms.api.urls",
         )

@@ -1,0 +1,121 @@
+"""撂荒地整治's panel of the 领导驾驶舱 (``Workstream.cockpit``).
+
+One grouped query over the visible parcels, per township: 亩 and parcels by status,
+整治后无种植计划 and 逾期未种植. The county target is to remediate and use all the abandoned
+land found (减存量): each township's bar stacks 已整治 / 已种植 / 已巩固 / 复撂荒 / 未整治 up to
+the land found there. Every bar carries the parcel list filtered by ``township`` and
+``status`` (or ``at_risk``), and the number of parcels behind its 亩.
+"""
+
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+
+from county.registry import Chart, Figure, Panel
+from county.status import today
+
+from . import rules
+from .choices import REMEDIATED_EVER, ParcelStatus
+from .models import Parcel
+
+ZERO = Decimal("0")
+STACK = [
+    (ParcelStatus.REMEDIATED, "#0d6efd"),
+    (ParcelStatus.PLANTED, "#20c997"),
+    (ParcelStatus.CONSOLIDATED, "#198754"),
+    (ParcelStatus.REABANDONED, "#dc3545"),
+    (ParcelStatus.SURVEYED, "#ced4da"),
+]
+STACK_LABELS = {ParcelStatus.SURVEYED: "未整治（已排查）"}
+
+
+def _mu(value):
+    return float(Decimal(value or 0).quantize(Decimal("0.1")))
+
+
+def by_township(user):
+    """One row per township with parcels: 亩 and counts per status, at-risk, overdue."""
+    aggregates = {}
+    for status in ParcelStatus.values:
+        aggregates[f"mu_{status}"] = Sum("area", filter=Q(status=status), default=ZERO)
+        aggregates[f"n_{status}"] = Count("pk", filter=Q(status=status))
+    return list(
+        Parcel.objects.visible_to(user)
+        .order_by()
+        .values("township", "township__name", "township__order")
+        .annotate(
+            at_risk=Count("pk", filter=rules.AT_RISK),
+            overdue=Count("pk", filter=rules.planting_overdue(today())),
+            **aggregates,
+        )
+        .order_by("township__order", "township__name")
+    )
+
+
+def cockpit(user, period):
+    rows = by_township(user)
+    url = reverse("abandoned_land:parcel_list")
+    names = [r["township__name"] for r in rows]
+
+    def link(row, query):
+        return f"{url}?township={row['township']}&{query}"
+
+    area = Chart(
+        "stack",
+        "整治进度（亩）· 按乡镇，对照排查目标",
+        names,
+        [
+            {
+                "name": STACK_LABELS.get(status, status.label),
+                "color": colour,
+                "data": [_mu(r[f"mu_{status.value}"]) for r in rows],
+                "counts": [r[f"n_{status.value}"] for r in rows],
+                "links": [link(r, f"status={status.value}") for r in rows],
+            }
+            for status, colour in STACK
+        ],
+        note="目标：排查出的撂荒地全部整治、种上、巩固（减存量）；柱高为该乡镇排查总面积。",
+        unit="亩",
+    )
+    risks = Chart(
+        "bar",
+        "整治后无种植计划 · 复撂荒（块）",
+        names,
+        [
+            {
+                "name": "整治后无种植计划",
+                "color": "#ffc107",
+                "data": [r["at_risk"] for r in rows],
+                "links": [link(r, "at_risk=1") for r in rows],
+            },
+            {
+                "name": "复撂荒",
+                "color": "#dc3545",
+                "data": [r[f"n_{ParcelStatus.REABANDONED}"] for r in rows],
+                "links": [link(r, f"status={ParcelStatus.REABANDONED}") for r in rows],
+            },
+        ],
+        unit="块",
+    )
+
+    def total(key):
+        return sum((r[key] for r in rows), 0)
+
+    target = sum((r[f"mu_{s}"] for r in rows for s in ParcelStatus.values), ZERO)
+    done = sum((r[f"mu_{s}"] for r in rows for s in REMEDIATED_EVER), ZERO)
+    rate = round(done * 100 / target, 1) if target else 0
+    figures = [
+        Figure("排查撂荒地（亩）·目标", f"{_mu(target):,.1f}", url, "secondary"),
+        Figure("已整治（亩）", f"{_mu(done):,.1f}", f"{url}?status=remediated_ever", "primary"),
+        Figure("整治进度", f"{rate}%", f"{url}?status=remediated_ever", "primary"),
+        Figure("整治后无种植计划", total("at_risk"), f"{url}?at_risk=1", "warning"),
+        Figure("逾期未种植", total("overdue"), f"{url}?overdue=1", "danger"),
+        Figure(
+            "复撂荒地块",
+            total(f"n_{ParcelStatus.REABANDONED}"),
+            f"{url}?status={ParcelStatus.REABANDONED}",
+            "danger",
+        ),
+    ]
+    return [Panel("撂荒地整治", figures, [area, risks])]

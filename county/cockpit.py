@@ -1,0 +1,164 @@
+"""领导驾驶舱 and the leader's own view, gathered from the registry.
+
+The cockpit asks each registered workstream for its panels (``Workstream.cockpit(user,
+period)`` → ``[Panel]``, figures and charts whose every number links to the filtered list
+with exactly that many rows); a workstream without the hook shows its ``figures``. The
+leader view lists the open dated work a leader leads or whose township he liaises with
+(联系乡镇), late first, with the 批示 on it (``Workstream.instructions``) and the requests
+waiting on it (``Decision.led_by``). ``county/`` imports no workstream.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from .registry import Panel, registry
+from .status import LIGHT_TONES, Light, light_for, today
+
+LEADER_LIMIT_PER_KIND = 200
+LIGHT_ORDER = {Light.OVERDUE: 0, Light.DUE_SOON: 1, Light.NORMAL: 2, Light.LONG_TERM: 3}
+
+# The lights' colours on the charts: red, yellow, green (as the lights on the lists).
+LIGHT_COLOURS = {
+    Light.OVERDUE: "#dc3545",
+    Light.DUE_SOON: "#ffc107",
+    Light.NORMAL: "#198754",
+    Light.DONE: "#20c997",
+    Light.LONG_TERM: "#0dcaf0",
+}
+
+
+@dataclass(frozen=True)
+class Period:
+    """本周 / 本月 / 本年: from ``start`` to ``end`` (today), both included."""
+
+    key: str
+    label: str
+    start: datetime.date
+    end: datetime.date
+
+    def query(self, start_name, end_name):
+        """``from=…&to=…`` for a list's date filters."""
+        return f"{start_name}={self.start.isoformat()}&{end_name}={self.end.isoformat()}"
+
+
+PERIODS = {"week": "本周", "month": "本月", "year": "本年"}
+DEFAULT_PERIOD = "year"
+
+
+def period_for(key, on=None):
+    """The period named ``key`` (week, month, year; anything else: the default) up to today."""
+    on = on or today()
+    key = key if key in PERIODS else DEFAULT_PERIOD
+    if key == "week":
+        start = on - datetime.timedelta(days=on.weekday())
+    elif key == "month":
+        start = on.replace(day=1)
+    else:
+        start = on.replace(month=1, day=1)
+    return Period(key, PERIODS[key], start, on)
+
+
+def panels(user, period):
+    """Every workstream's cockpit panels, in registry order: ``[(workstream, [Panel])]``."""
+    result = []
+    for workstream in registry:
+        if workstream.cockpit:
+            result.append((workstream, workstream.cockpit(user, period)))
+        elif workstream.figures:
+            result.append((workstream, [Panel(workstream.label, workstream.figures(user))]))
+    return result
+
+
+def chart_payload(workstream_panels):
+    """The charts as JSON for static/js/cockpit.js, keyed by the element id they draw in."""
+    charts = {}
+    for workstream, panel_list in workstream_panels:
+        for p, panel in enumerate(panel_list):
+            for c, chart in enumerate(panel.charts):
+                charts[f"chart-{workstream.key}-{p}-{c}"] = {
+                    "kind": chart.kind,
+                    "title": chart.title,
+                    "categories": [str(x) for x in chart.categories],
+                    "series": chart.series,
+                    "unit": chart.unit,
+                }
+    return charts
+
+
+# --- the leader's own view ------------------------------------------------------------------
+
+
+def leader_work(leader, on=None):
+    """The open dated work ``leader`` leads or liaises with, across the workstreams.
+
+    Returns ``(rows, townships)``; each row is ``{"kind", "label", "icon", "title", "parent",
+    "url", "deadline", "light", "tone", "why", "instructions"}``, late first, then by
+    deadline. One query per kind of work and liaison township (a handful), one per
+    workstream for the 批示, whatever the number of records.
+    """
+    on = on or today()
+    townships = list(leader.liaison_townships.order_by("order", "name"))
+    rows = []
+    for workstream, dated in registry.dated_work():
+        sources = [("牵头/联系", dated.for_leader(leader.pk))]
+        sources += [(f"联系乡镇：{t.name}", dated.for_unit(t.pk)) for t in townships]
+        seen = {}
+        for why, qs in sources:
+            if dated.select_related:
+                qs = qs.select_related(*dated.select_related)
+            for record in qs.order_by(dated.deadline_field, "pk")[:LEADER_LIMIT_PER_KIND]:
+                if record.pk in seen:
+                    continue
+                seen[record.pk] = record
+                deadline = getattr(record, dated.deadline_field)
+                light = light_for(deadline, on=on)
+                rows.append(
+                    {
+                        "kind": dated.key,
+                        "workstream": workstream.key,
+                        "label": f"{workstream.label} · {dated.label}",
+                        "icon": workstream.icon,
+                        "pk": record.pk,
+                        "record": record,
+                        "title": getattr(record, dated.title_field),
+                        "parent": dated.parent(record),
+                        "url": dated.url(record.pk),
+                        "deadline": deadline,
+                        "light": light,
+                        "tone": LIGHT_TONES[light],
+                        "why": why,
+                        "instructions": [],
+                    }
+                )
+    for workstream in registry:
+        if not workstream.instructions:
+            continue
+        mine = [(row["kind"], row["record"]) for row in rows if row["workstream"] == workstream.key]
+        if not mine:
+            continue
+        found = workstream.instructions(mine)
+        for row in rows:
+            row["instructions"] = found.get((row["kind"], row["pk"]), row["instructions"])
+    rows.sort(key=lambda row: (LIGHT_ORDER.get(row["light"], 9), row["deadline"], row["title"]))
+    return rows, townships
+
+
+def leader_requests(leader):
+    """Requests waiting for a decision on the work ``leader`` leads or liaises with."""
+    result = []
+    for workstream, decision in registry.decisions():
+        qs = decision.led_by(leader.pk)
+        if decision.related:
+            qs = qs.select_related(*decision.related)
+        if decision.prefetch:
+            qs = qs.prefetch_related(*decision.prefetch)
+        rows = list(qs.order_by(decision.asked_at, "pk")[:LEADER_LIMIT_PER_KIND])
+        if rows:
+            result.append(
+                {
+                    "label": f"{workstream.label} · {decision.label}",
+                    "icon": workstream.icon,
+                    "rows": [{**decision.describe(row), "url": decision.url(row)} for row in rows],
+                }
+            )
+    return result

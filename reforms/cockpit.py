@@ -1,0 +1,176 @@
+"""The reform ledger's panel of the 领导驾驶舱 (``Workstream.cockpit``) and its 批示 hook.
+
+Items by light per special group and per track (one grouped query), overdue sub-tasks
+by unit (top 10, one query), experiences published in the period by level (one query).
+Every bar and slice carries the URL of the list filtered to exactly its rows: the item
+list by ``group``/``track`` and ``light``, the sub-task list by ``unit`` and
+``light=overdue``, the experience list by ``level`` and the period's dates.
+"""
+
+from collections import Counter
+
+from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
+from django.urls import reverse
+
+from county.cockpit import LIGHT_COLOURS
+from county.models import SpecialGroup, Unit
+from county.registry import Chart, Figure, Panel
+from county.status import Light, today
+
+from .choices import ExperienceLevel, Track
+from .filtersets import task_light_q
+from .models import Experience, Instruction, ReformItem, SubTask
+
+# The lights an item can roll up to (ReformItem.rollup), worst first.
+ITEM_LIGHTS = (Light.OVERDUE, Light.DUE_SOON, Light.NORMAL, Light.LONG_TERM, Light.DONE)
+TOP_UNITS = 10
+
+
+def item_light_expression(on):
+    """The item's rolled-up light as SQL, the same rule as ``filtersets.item_light_filter``
+    (an item without sub-tasks has none)."""
+
+    def has(light):
+        return Exists(SubTask.objects.filter(task_light_q(light, on), item=OuterRef("pk")))
+
+    whens = [When(has(light), then=Value(light.value)) for light in ITEM_LIGHTS[:-1]]
+    whens.append(When(Exists(SubTask.objects.filter(item=OuterRef("pk"))), then=Value("done")))
+    return Case(*whens, default=Value(""))
+
+
+def items_by_light(user, on):
+    """``{(group_id, track, light): n}`` over the visible items, one grouped query."""
+    rows = (
+        ReformItem.objects.visible_to(user)
+        .order_by()
+        .annotate(light=item_light_expression(on))
+        .values("group", "track", "light")
+        .annotate(n=Count("pk"))
+    )
+    return {(r["group"], r["track"], r["light"]): r["n"] for r in rows}
+
+
+def _light_series(categories, count_of, link_of):
+    return [
+        {
+            "name": light.label,
+            "color": LIGHT_COLOURS[light],
+            "data": [count_of(c, light) for c in categories],
+            "links": [link_of(c, light) for c in categories],
+        }
+        for light in ITEM_LIGHTS
+    ]
+
+
+def cockpit(user, period):
+    from .registration import figures
+
+    on = today()
+    group_counts, track_counts = Counter(), Counter()
+    for (group, track, light), n in items_by_light(user, on).items():
+        group_counts[(group, light)] += n
+        track_counts[(track, light)] += n
+    item_list = reverse("reforms:list")
+    task_list = reverse("reforms:tasks")
+
+    groups = list(SpecialGroup.objects.order_by("order", "name"))
+    by_group = Chart(
+        "stack",
+        "改革任务状态 · 按专项小组",
+        [g.name for g in groups],
+        _light_series(
+            groups,
+            lambda g, light: group_counts[(g.pk, light)],
+            lambda g, light: f"{item_list}?group={g.pk}&light={light.value}",
+        ),
+        unit="项",
+    )
+    tracks = list(Track)
+    by_track = Chart(
+        "stack",
+        "改革任务状态 · 按类别",
+        [t.label for t in tracks],
+        _light_series(
+            tracks,
+            lambda t, light: track_counts[(t.value, light)],
+            lambda t, light: f"{item_list}?track={t.value}&light={light.value}",
+        ),
+        unit="项",
+    )
+
+    overdue_tasks = SubTask.objects.visible_to(user).filter(task_light_q(Light.OVERDUE, on))
+    overdue = list(
+        Unit.objects.annotate(
+            n=Count("reform_subtasks", filter=Q(reform_subtasks__in=overdue_tasks.values("pk")))
+        )
+        .filter(n__gt=0)
+        .order_by("-n", "order", "name")
+        .values("pk", "name", "n")[:TOP_UNITS]
+    )
+    overdue.reverse()  # the longest bar on top of a horizontal chart
+    by_unit = Chart(
+        "hbar",
+        f"逾期细分任务 · 责任单位前{TOP_UNITS}",
+        [r["name"] for r in overdue],
+        [
+            {
+                "name": "逾期细分任务",
+                "color": LIGHT_COLOURS[Light.OVERDUE],
+                "data": [r["n"] for r in overdue],
+                "links": [f"{task_list}?unit={r['pk']}&light=overdue" for r in overdue],
+            }
+        ],
+        unit="项",
+    )
+
+    published = {
+        r["level"]: r["n"]
+        for r in Experience.objects.visible_to(user)
+        .filter(published_on__gte=period.start, published_on__lte=period.end)
+        .order_by()
+        .values("level")
+        .annotate(n=Count("pk"))
+    }
+    experiences = reverse("reforms:experiences")
+    dates = period.query("published_from", "published_to")
+    levels = list(ExperienceLevel)
+    by_level = Chart(
+        "pie",
+        f"典型经验刊载 · {period.label} · 按层级",
+        [level.label for level in levels],
+        [
+            {
+                "name": "典型经验",
+                "data": [published.get(level.value, 0) for level in levels],
+                "links": [f"{experiences}?level={level.value}&{dates}" for level in levels],
+            }
+        ],
+        unit="篇",
+    )
+    url, label = f"{experiences}?{dates}", f"{period.label}刊载经验"
+    return [
+        Panel(
+            "全面深化改革",
+            [*figures(user), Figure(label, sum(published.values()), url, "info")],
+            [by_group, by_track, by_unit, by_level],
+        )
+    ]
+
+
+def instructions(records):
+    """批示 on the reform items behind the leader view's sub-tasks: one query."""
+    items = {record.item_id for _, record in records if hasattr(record, "item_id")}
+    by_item = {}
+    for note in (
+        Instruction.objects.filter(item__in=items)
+        .select_related("leader")
+        .order_by("-given_on", "-pk")
+    ):
+        by_item.setdefault(note.item_id, []).append(
+            {"text": note.text, "by": str(note.leader.name), "on": note.given_on}
+        )
+    return {
+        (key, record.pk): by_item[record.item_id]
+        for key, record in records
+        if getattr(record, "item_id", None) in by_item
+    }
