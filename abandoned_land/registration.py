@@ -15,7 +15,6 @@ def register():
     from .cockpit import cockpit
     from .demo import load_demo
     from .demo import scale as demo_scale
-    from .demo import scale as demo_scale
     from .figures import cockpit_figures
     from .ledger import ParcelLedger
     from .models import Parcel
@@ -45,8 +44,6 @@ def register():
             cockpit=cockpit,
             ledger=ParcelLedger(),
             load_demo=load_demo,
-            seed_scale=demo_scale.build,
-            scale_pages=demo_scale.pages,
             seed_scale=demo_scale.build,
             scale_pages=demo_scale.pages,
             urls="abandoned_land.urls",

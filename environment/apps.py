@@ -18,7 +18,6 @@ class EnvironmentConfig(AppConfig):
         from .cockpit import cockpit
         from .demo import load_demo
         from .demo import scale as demo_scale
-        from .demo import scale as demo_scale
         from .models import Problem
         from .notices import cockpit_figures
         from .registration import decisions
@@ -51,8 +50,6 @@ class EnvironmentConfig(AppConfig):
                 api_urls="environment.api.urls",
                 ledger=problem_ledger(),
                 load_demo=load_demo,
-                seed_scale=demo_scale.build,
-                scale_pages=demo_scale.pages,
                 seed_scale=demo_scale.build,
                 scale_pages=demo_scale.pages,
             )

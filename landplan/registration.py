@@ -124,7 +124,6 @@ def register():
     from .cockpit import cockpit
     from .demo import load_demo
     from .demo import scale as demo_scale
-    from .demo import scale as demo_scale
     from .ledger import PlanAreaLedger
     from .models import PlanArea
 
@@ -152,8 +151,6 @@ def register():
             cockpit=cockpit,
             ledger=PlanAreaLedger(),
             load_demo=load_demo,
-            seed_scale=demo_scale.build,
-            scale_pages=demo_scale.pages,
             seed_scale=demo_scale.build,
             scale_pages=demo_scale.pages,
             urls="landplan.urls",

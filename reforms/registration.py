@@ -239,7 +239,6 @@ def decisions():
 def register():
     from .cockpit import cockpit, instructions
     from .demo import scale as demo_scale
-    from .demo import scale as demo_scale
     from .ledger import ReformLedger
     from .models import SubTask
 
@@ -270,8 +269,6 @@ def register():
             instructions=instructions,
             ledger=ReformLedger(),
             load_demo=load_demo,
-            seed_scale=demo_scale.build,
-            scale_pages=demo_scale.pages,
             seed_scale=demo_scale.build,
             scale_pages=demo_scale.pages,
             urls="reforms.urls",
