@@ -11,6 +11,7 @@ def describe_parcel(parcel):
 
 
 def register():
+    from . import measures
     from . import rules
     from .cockpit import cockpit
     from .demo import load_demo
@@ -46,6 +47,8 @@ def register():
             load_demo=load_demo,
             seed_scale=demo_scale.build,
             scale_pages=demo_scale.pages,
+            unit_measures=measures.unit_measures,
+            weekly=measures.weekly,
             urls="abandoned_land.urls",
             api_urls="abandoned_land.api.urls",
         )

@@ -283,4 +283,33 @@ class AuditEvent(models.Model):
         return f"{self.time:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()}"
 
 
+class ScoreFormula(models.Model):
+    """The weights of the unit rankings' score (考核, ``county/ranking.py``).
+
+    Set by a supervisor of 县委目标绩效办 (``settings.RANKING_FORMULA_UNIT``) or the admin on
+    the formula page. A change adds a row, never edits one: the newest row is the formula in
+    force, the older rows are its history with who set them and when.
+    """
+
+    on_time_weight = models.DecimalField("按期完成率权重（满分）", max_digits=6, decimal_places=2)
+    rectification_weight = models.DecimalField("整改率权重（满分）", max_digits=6, decimal_places=2)
+    overdue_penalty = models.DecimalField("每项逾期扣分", max_digits=6, decimal_places=2)
+    overdue_day_penalty = models.DecimalField("每逾期一天扣分", max_digits=6, decimal_places=2)
+    recurrence_penalty = models.DecimalField("每个顽固问题扣分", max_digits=6, decimal_places=2)
+    sent_back_penalty = models.DecimalField("每次被退回扣分", max_digits=6, decimal_places=2)
+    note = models.CharField("调整说明", max_length=200, blank=True)
+    set_by = models.ForeignKey(
+        "User", on_delete=models.PROTECT, null=True, related_name="+", verbose_name="设置人"
+    )
+    set_at = models.DateTimeField("设置时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "考核计分公式"
+        verbose_name_plural = "考核计分公式"
+        ordering = ["-set_at", "-pk"]
+
+    def __str__(self):
+        return f"考核计分公式（{self.set_at:%Y-%m-%d %H:%M}）"
+
+
 from .reminders import models as reminder_models  # noqa: E402, F401  (county/reminders/)

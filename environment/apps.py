@@ -12,6 +12,7 @@ class EnvironmentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from . import measures
         from county.registry import DatedWork, Workstream, registry
 
         from .choices import OPEN_FOR_UNIT
@@ -46,6 +47,8 @@ class EnvironmentConfig(AppConfig):
                 decisions=decisions(),
                 figures=cockpit_figures,
                 cockpit=cockpit,
+                unit_measures=measures.unit_measures,
+                weekly=measures.weekly,
                 urls="environment.urls",
                 api_urls="environment.api.urls",
                 ledger=problem_ledger(),

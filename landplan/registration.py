@@ -119,6 +119,7 @@ def decisions():
 
 
 def register():
+    from . import measures
     from django.db.models import Q
 
     from .cockpit import cockpit
@@ -153,6 +154,8 @@ def register():
             load_demo=load_demo,
             seed_scale=demo_scale.build,
             scale_pages=demo_scale.pages,
+            unit_measures=measures.unit_measures,
+            weekly=measures.weekly,
             urls="landplan.urls",
             api_urls="landplan.api.urls",
         )

@@ -237,6 +237,7 @@ def decisions():
 
 
 def register():
+    from . import measures
     from .cockpit import cockpit, instructions
     from .demo import scale as demo_scale
     from .ledger import ReformLedger
@@ -271,6 +272,8 @@ def register():
             load_demo=load_demo,
             seed_scale=demo_scale.build,
             scale_pages=demo_scale.pages,
+            unit_measures=measures.unit_measures,
+            weekly=measures.weekly,
             urls="reforms.urls",
             api_urls="reforms.api.urls",
         )

@@ -1,0 +1,87 @@
+"""The environment workstream's measures for the unit rankings (考核) and the 周报.
+
+Registered as ``Workstream.unit_measures`` and ``Workstream.weekly`` (county/ranking.py,
+county/briefing.py). A problem counts for its township and for each responsible department.
+整改率 and 顽固问题 count the problems found in the period, as the 通报 does
+(environment/notices.py).
+"""
+
+from django.db.models import Count, F, Q, Sum
+
+from county.briefing import WeekFigure, count_by, new_overdue_window
+from county.ranking import add_into, by_unit, days_late, last_due_day
+
+from .choices import NOT_CLOSED, NoticeStatus, ProblemStatus, ReviewResult
+
+CLOSED = Q(status=ProblemStatus.CLOSED)
+OPEN = Q(status__in=NOT_CLOSED)
+CLOSED_ON_TIME = CLOSED & (Q(closed_on__isnull=True) | Q(closed_on__lte=F("deadline")))
+STUBBORN = Q(stubborn_of__isnull=False) | Q(recurrence_count__gt=0)
+UNIT_PATHS = ("township", "departments")
+
+
+def unit_measures(date_from, date_to, on):
+    from .models import Problem, Rectification
+
+    due = Problem.objects.filter(deadline__gte=date_from, deadline__lte=last_due_day(date_to, on))
+    found = Problem.objects.filter(found_on__gte=date_from, found_on__lte=date_to)
+    result = {}
+    for path in UNIT_PATHS:
+        add_into(
+            result,
+            by_unit(
+                due,
+                path,
+                due=Count("pk"),
+                on_time=Count("pk", filter=CLOSED_ON_TIME),
+                overdue=Count("pk", filter=OPEN),
+                overdue_days=Sum(days_late(on, "deadline"), filter=OPEN),
+            ),
+        )
+        add_into(
+            result,
+            by_unit(
+                found,
+                path,
+                found=Count("pk"),
+                closed=Count("pk", filter=CLOSED),
+                recurrences=Count("pk", filter=STUBBORN),
+            ),
+        )
+    sent_back = Rectification.objects.filter(
+        result=ReviewResult.REJECTED,
+        problem__voided_at__isnull=True,
+        decided_at__date__gte=date_from,
+        decided_at__date__lte=date_to,
+    )
+    add_into(result, by_unit(sent_back, "submitted_by__unit", sent_back=Count("pk")))
+    return result
+
+
+def weekly(date_from, date_to):
+    from .models import Notice, Problem, Rectification
+
+    closed = Problem.objects.filter(closed_on__gte=date_from, closed_on__lte=date_to)
+    first, last = new_overdue_window(date_from, date_to)
+    late = Problem.objects.filter(deadline__gte=first, deadline__lte=last).filter(
+        OPEN | Q(closed_on__gt=F("deadline"))
+    )
+    decided = Rectification.objects.filter(
+        result__in=(ReviewResult.ACCEPTED, ReviewResult.REJECTED),
+        problem__voided_at__isnull=True,
+        decided_at__date__gte=date_from,
+        decided_at__date__lte=date_to,
+    )
+    notices = list(
+        Notice.objects.filter(
+            status=NoticeStatus.ISSUED, issued_on__gte=date_from, issued_on__lte=date_to
+        )
+        .order_by("issued_on", "pk")
+        .values_list("title", flat=True)
+    )
+    return [
+        WeekFigure("closed", "问题销号", closed.count(), count_by(closed, "township")),
+        WeekFigure("new_overdue", "问题新增逾期", late.count(), count_by(late, "township")),
+        WeekFigure("decided", "整改验收", decided.count(), count_by(decided, "problem__township")),
+        WeekFigure("notices", "印发通报", len(notices), {}, tuple(notices)),
+    ]
