@@ -12,7 +12,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import IsAuthenticated
 
-from . import health, inbox, views
+from . import health, inbox, report_views, views
 from .audit_views import AuditLogView
 from .registry import registry
 from .reminders import views as reminder_views
@@ -41,6 +41,11 @@ county_patterns = (
         path("notices/", reminder_views.notices, name="notices"),
         path("notices/<int:pk>/", reminder_views.notice, name="notice"),
         path("audit/", AuditLogView.as_view(), name="audit"),
+        path("ranking/", report_views.ranking_page, name="ranking"),
+        path("ranking/export/", report_views.ranking_export, name="ranking_export"),
+        path("ranking/formula/", report_views.formula_page, name="ranking_formula"),
+        path("briefing/", report_views.briefing_page, name="briefing"),
+        path("briefing/docx/", report_views.briefing_docx, name="briefing_docx"),
     ],
     "county",
 )

@@ -121,6 +121,11 @@ ROUTES = {
     "county:notices": own(),
     "county:notice": own(),
     "county:audit": admin_only(),
+    "county:ranking": own(),  # staff see their own unit's line
+    "county:ranking_export": own(),  # readers; staff 403 (tests/county/test_ranking.py)
+    "county:ranking_formula": own(),  # 县委目标绩效办 and admin; others 403 (idem)
+    "county:briefing": own(),  # readers; staff 403 (tests/county/test_briefing.py)
+    "county:briefing_docx": own(),
     "ledger:import": ledger("import", "import"),
     "ledger:confirm": ledger("import", "import"),
     "ledger:cancel": ledger("import", "import"),
