@@ -1,0 +1,190 @@
+"""Server time of the pages leaders and supervisors open most, at scale (issue 12).
+
+For each database given (one seeded by ``manage.py seed_scale --factor N``), every page is
+requested ``--requests`` times (after two warm-up requests) through Django's test client in
+this process, logged in as the page's user; the table shows the median and p95 wall time
+of the whole request (middleware, view, template), the number of SQL queries, the time
+spent in SQL alone (each query timed by a ``connection.execute_wrapper``) and the ratio of
+page time to SQL time. Pages: the cockpit, the leader view and the ranking (when those
+URLs exist), and each workstream's overview and lists from ``Workstream.scale_pages``.
+
+    DATABASE_URL=… python manage.py seed_scale --factor 10      # once per database
+    .venv/bin/python bench/pages.py \\
+        --db factor1=postgres://county:county@127.0.0.1:5432/county_scale \\
+        --db factor10=postgres://county:county@127.0.0.1:5432/county_scale10
+
+Each database is measured in a child process (Django is set up once per process).
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# county pages that may not exist yet; each is skipped with a note when its name is unknown
+COUNTY_PAGES = [
+    ("领导驾驶舱", "county:cockpit", "leader01"),
+    ("领导视图", "county:leader", "leader01"),
+    ("单位排名", "county:ranking", "leader01"),
+    ("周报", "county:briefing", "leader01"),
+]
+
+
+def measure(requests):
+    """Time every page against the configured database; returns a list of dicts."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "county.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import override_settings
+    from django.urls import NoReverseMatch, reverse
+
+    from county.models import User
+    from county.registry import registry
+
+    # as in production (DEBUG off), but the static files without a collected manifest
+    override_settings(
+        ALLOWED_HOSTS=["testserver"],
+        SECURE_SSL_REDIRECT=False,
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    ).enable()
+    pages, notes = [], []
+    for label, name, username in COUNTY_PAGES:
+        try:
+            pages.append((label, reverse(name), username))
+        except NoReverseMatch:
+            notes.append(f"{label}（{name}）：尚无此页面，未测")
+    for workstream in registry:
+        if workstream.scale_pages:
+            pages.extend(workstream.scale_pages())
+    sql = {"n": 0, "time": 0.0}
+
+    def timed(execute, sql_text, params, many, context):
+        begun = time.perf_counter()
+        try:
+            return execute(sql_text, params, many, context)
+        finally:
+            sql["n"] += 1
+            sql["time"] += time.perf_counter() - begun
+
+    clients = {}
+    results = []
+    for label, path, username in pages:
+        if username not in clients:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                notes.append(f"{label}：没有用户 {username}，未测")
+                continue
+            client = Client()
+            client.force_login(user)
+            clients[username] = client
+        client = clients[username]
+        times, sql_times, counts, status = [], [], set(), None
+        for number in range(requests + 2):
+            sql["n"], sql["time"] = 0, 0.0
+            with connection.execute_wrapper(timed):
+                begun = time.perf_counter()
+                response = client.get(path)
+                elapsed = time.perf_counter() - begun
+            status = response.status_code
+            if number >= 2:  # two warm-up requests
+                times.append(elapsed)
+                sql_times.append(sql["time"])
+                counts.add(sql["n"])
+        times.sort()
+        median = statistics.median(times)
+        sql_median = statistics.median(sql_times)
+        results.append(
+            {
+                "page": label,
+                "path": path,
+                "user": username,
+                "status": status,
+                "median_ms": median * 1000,
+                "p95_ms": times[min(len(times) - 1, round(0.95 * (len(times) - 1)))] * 1000,
+                "queries": "/".join(str(c) for c in sorted(counts)),
+                "sql_ms": sql_median * 1000,
+                "ratio": median / sql_median if sql_median else float("inf"),
+            }
+        )
+    return {"results": results, "notes": notes}
+
+
+def table(runs):
+    """One table: a row per page, the columns of each database side by side."""
+    labels = list(runs)
+    head = "| 页面 | 用户 |" + "".join(
+        f" {label} 中位 ms | {label} p95 ms | {label} 查询 | {label} SQL ms | {label} 倍数 |"
+        for label in labels
+    )
+    lines = [head, "|" + "---|" * (2 + 5 * len(labels))]
+    rows = {}
+    for label in labels:
+        for row in runs[label]["results"]:
+            rows.setdefault((row["page"], row["user"]), {})[label] = row
+    for (page, user), by_label in rows.items():
+        cells = [page, user]
+        for label in labels:
+            row = by_label.get(label)
+            if row is None:
+                cells += ["—"] * 5
+                continue
+            flag = "" if row["status"] == 200 else f" ({row['status']})"
+            cells += [
+                f"{row['median_ms']:.1f}{flag}",
+                f"{row['p95_ms']:.1f}",
+                row["queries"],
+                f"{row['sql_ms']:.1f}",
+                f"{row['ratio']:.1f}×",
+            ]
+        lines.append("| " + " | ".join(cells) + " |")
+    notes = sorted({n for label in labels for n in runs[label]["notes"]})
+    return "\n".join(lines + [""] + [f"- {n}" for n in notes])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", action="append", default=[], help="label=DATABASE_URL (repeatable)")
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--debug", action="store_true", help="DEBUG on (default: off)")
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.json:  # the child: measure the database in DATABASE_URL
+        print(json.dumps(measure(args.requests)))
+        return
+    targets = [item.split("=", 1) for item in args.db] or [
+        ("current", os.environ.get("DATABASE_URL", ""))
+    ]
+    runs = {}
+    for label, url in targets:
+        env = dict(os.environ, DATABASE_URL=url)
+        if not args.debug:
+            env.update(DEBUG="false", SECRET_KEY="bench-only", LOG_LEVEL="WARNING")
+        done = subprocess.run(
+            [sys.executable, __file__, "--json", "--requests", str(args.requests)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode:
+            sys.stderr.write(done.stderr)
+            raise SystemExit(f"{label}: 测量失败")
+        runs[label] = json.loads(done.stdout.strip().splitlines()[-1])
+    print(table(runs))
+
+
+if __name__ == "__main__":
+    main()
