@@ -75,7 +75,7 @@ def cockpit(user, period):
             }
             for status, colour in STACK
         ],
-        note="目标：排查出的撂荒地全部整治、种上、巩固（减存量）；柱高为该乡镇排查总面积。",
+        note="柱高＝该乡镇排查面积，目标是全部整治、种上、巩固",
         unit="亩",
     )
     risks = Chart(

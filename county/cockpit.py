@@ -69,6 +69,24 @@ def panels(user, period):
     return result
 
 
+def layout(workstream_panels):
+    """Flatten to ``[{"workstream", "panel", "index", "width"}]`` on a 12-column grid: a
+    panel with three charts or more takes half the width, others a quarter; a panel with a
+    table the whole width; the last panel of a row widens to fill it (one laptop screen)."""
+    cells, row = [], 0
+    for workstream, panel_list in workstream_panels:
+        for index, panel in enumerate(panel_list):
+            width = 12 if panel.table else 6 if len(panel.charts) >= 3 else 3
+            if row + width > 12:
+                cells[-1]["width"] += 12 - row
+                row = 0
+            cells.append({"workstream": workstream, "panel": panel, "index": index, "width": width})
+            row = (row + width) % 12
+    if cells and row:
+        cells[-1]["width"] += 12 - row
+    return cells
+
+
 def chart_payload(workstream_panels):
     """The charts as JSON for static/js/cockpit.js, keyed by the element id they draw in."""
     charts = {}

@@ -22,6 +22,7 @@ county_patterns = (
     [
         path("todo/", views.todo, name="todo"),
         path("cockpit/", views.cockpit, name="cockpit"),
+        path("leader/", views.leader, name="leader"),
         path("inbox/", inbox.inbox, name="inbox"),
         path("inbox/<str:key>/<int:pk>/", inbox.inbox_decide, name="inbox_decide"),
         path("profile/", views.profile, name="profile"),

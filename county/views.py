@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from . import cockpit as cockpit_data
 from .choices import Role
 from .forms import LoginForm
 from .inbox import sent_back_rows
@@ -18,7 +19,9 @@ TODO_LIMIT_PER_KIND = 200
 
 @login_required
 def home(request):
-    """Leaders and supervisors land on the cockpit, everyone else on 我的待办."""
+    """Leaders land on their own page, supervisors on the cockpit, everyone else on 我的待办."""
+    if request.user.role == Role.LEADER and request.user.leader_id:
+        return redirect("county:leader")
     if request.user.role in (Role.LEADER, Role.SUPERVISOR) or request.user.is_county_admin:
         return redirect("county:cockpit")
     return redirect("county:todo")
@@ -93,9 +96,34 @@ def todo(request):
 
 @login_required
 def cockpit(request):
-    """County-wide figures, gathered from every registered workstream."""
-    panels = [{"workstream": w, "figures": w.figures(request.user)} for w in registry if w.figures]
-    return render(request, "county/cockpit.html", {"panels": panels})
+    """领导驾驶舱: every workstream's panels (figures and charts) for the chosen period."""
+    period = cockpit_data.period_for(request.GET.get("period"))
+    panels = cockpit_data.panels(request.user, period)
+    context = {
+        "cells": cockpit_data.layout(panels),
+        "charts": cockpit_data.chart_payload(panels),
+        "period": period,
+        "periods": cockpit_data.PERIODS.items(),
+    }
+    return render(request, "county/cockpit.html", context)
+
+
+@login_required
+def leader(request):
+    """A county leader's own page: the work he leads or liaises with, late first."""
+    if not request.user.leader_id:
+        return redirect("county:cockpit")
+    me = request.user.leader
+    rows, townships = cockpit_data.leader_work(me)
+    context = {
+        "me": me,
+        "rows": rows,
+        "townships": townships,
+        "late": sum(1 for row in rows if row["light"] == Light.OVERDUE),
+        "requests": cockpit_data.leader_requests(me),
+        "today": today(),
+    }
+    return render(request, "county/leader.html", context)
 
 
 @login_required

@@ -18,7 +18,7 @@ from .choices import NOT_CLOSED, NoticeStatus, ProblemStatus
 from .models import Notice, Problem
 from .notices import TownshipRow, rank_rows, rate_of
 
-RANKING_ROWS = 10
+RANKING_ROWS = 6
 
 
 def cockpit(user, period):

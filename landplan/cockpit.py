@@ -37,6 +37,10 @@ def _month_end(date, fallback):
     return f"{date:%Y年%-m月}底" if date else fallback
 
 
+def _month(date, fallback):
+    return f"{date:%-m}月底" if date else fallback
+
+
 def cockpit(user, period):
     from .registration import figures
 
@@ -84,19 +88,19 @@ def cockpit(user, period):
 
     milestones = [
         Figure(
-            f"未报市级审查（{_month_end(m['review_by'], '10月底')}）",
+            f"未报市审（{_month(m['review_by'], '10月底')}）",
             m["not_reviewed"],
             f"{url}?level=township&not_reached={Stage.CITY_REVIEW.value}",
             tone(m["review_by"], m["not_reviewed"]),
         ),
         Figure(
-            f"乡镇级未完成（{_month_end(m['township_by'], '12月底')}）",
+            f"乡镇级未完成（{_month(m['township_by'], '12月底')}）",
             m["township_open"],
             f"{url}?level=township&stage=open",
             tone(m["township_by"], m["township_open"]),
         ),
         Figure(
-            f"村级未完成（{_month_end(m['village_by'], '次年6月底')}）",
+            f"村级未完成（{_month(m['village_by'], '6月底')}）",
             m["village_open"],
             f"{url}?level=village&stage=open",
             tone(m["village_by"], m["village_open"]),

@@ -110,6 +110,7 @@ ROUTES = {
     "setup:export": admin_only(),
     "county:todo": own(),
     "county:cockpit": own(),
+    "county:leader": own(),
     "county:inbox": own(),
     "county:inbox_decide": write("environment.Rectification", "decide"),
     "county:profile": own(),

@@ -1,0 +1,79 @@
+/* 领导驾驶舱: draws every chart of the page (Apache ECharts, vendored) from the JSON that
+   county/cockpit.py puts in #cockpit-data. Every bar and slice carries the URL of the list
+   with exactly its rows; a click goes there. */
+(function () {
+  var source = document.getElementById("cockpit-data");
+  if (!source || !window.echarts) { return; }
+  var data = JSON.parse(source.textContent);
+  var charts = [];
+
+  function tooltipFor(spec) {
+    return function (params) {
+      var list = Array.isArray(params) ? params : [params];
+      var lines = [list[0].name];
+      list.forEach(function (p) {
+        var series = spec.series[p.seriesIndex];
+        var value = p.value + (spec.unit ? " " + spec.unit : "");
+        if (series.counts) { value += "（" + series.counts[p.dataIndex] + " 块）"; }
+        if (spec.kind === "pie") { value += "（" + p.percent + "%）"; }
+        lines.push(p.marker + (spec.kind === "pie" ? "" : p.seriesName + "：") + value);
+      });
+      return lines.join("<br>");
+    };
+  }
+
+  function option(spec, width) {
+    if (spec.kind === "pie") {
+      var s = spec.series[0];
+      return {
+        tooltip: { trigger: "item", formatter: tooltipFor(spec) },
+        legend: { orient: "vertical", right: 0, top: "middle", textStyle: { fontSize: 11 } },
+        series: [{
+          type: "pie", radius: ["35%", "70%"], center: ["40%", "50%"],
+          label: { formatter: "{c}", fontSize: 11 },
+          data: spec.categories.map(function (name, i) { return { name: name, value: s.data[i] }; })
+        }]
+      };
+    }
+    var horizontal = spec.kind === "hbar";
+    var crowded = spec.categories.length * 34 > width;
+    var category = {
+      type: "category", data: spec.categories,
+      axisLabel: horizontal ? { fontSize: 10, width: 90, overflow: "truncate" }
+                            : { fontSize: 10, interval: crowded ? "auto" : 0, width: 64, overflow: "truncate",
+                                rotate: crowded ? 45 : (spec.categories.length > 8 ? 30 : 0) }
+    };
+    var value = { type: "value", minInterval: 1, axisLabel: { fontSize: 10 } };
+    return {
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, formatter: tooltipFor(spec), confine: true },
+      legend: spec.series.length > 1 ? { top: 0, itemWidth: 10, itemHeight: 8, textStyle: { fontSize: 10 } } : undefined,
+      grid: { left: 4, right: 12, bottom: 2, top: spec.series.length > 1 ? 24 : 6, containLabel: true },
+      xAxis: horizontal ? value : category,
+      yAxis: horizontal ? category : value,
+      series: spec.series.map(function (s) {
+        return {
+          name: s.name, type: "bar", data: s.data, itemStyle: { color: s.color },
+          stack: spec.kind === "stack" ? "all" : undefined, barMaxWidth: 28,
+          label: horizontal ? { show: true, position: "right", fontSize: 10 } : undefined,
+          emphasis: { focus: "series" }
+        };
+      })
+    };
+  }
+
+  Object.keys(data).forEach(function (id) {
+    var element = document.getElementById(id);
+    if (!element) { return; }
+    var spec = data[id];
+    var chart = echarts.init(element, null, { renderer: "canvas" });
+    chart.setOption(option(spec, element.clientWidth));
+    chart.on("click", function (e) {
+      var series = spec.series[spec.kind === "pie" ? 0 : e.seriesIndex];
+      var url = series && series.links[e.dataIndex];
+      if (url) { window.location.href = url; }
+    });
+    element.dataset.drawn = "1";
+    charts.push(chart);
+  });
+  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+})();
