@@ -90,9 +90,19 @@ class ParcelFilter(BootstrapFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        township = self.data.get("township") if self.data else None
-        if (township_id := positive_id(township)) is not None:
-            self.filters["village"].queryset = Village.objects.filter(township_id=township_id)
+        # The village options: those of the chosen township, named without it (one query
+        # however many villages); with no township, none but a village already chosen, so
+        # the page does not list every village of the county (5,000 at ten times the demo).
+        data = self.data or {}
+        villages = self.filters["village"]
+        if (township_id := positive_id(data.get("township"))) is not None:
+            villages.queryset = Village.objects.filter(township_id=township_id).order_by("name")
+            self.form.fields["village"].label_from_instance = lambda village: village.name
+        elif (village_id := positive_id(data.get("village"))) is not None:
+            villages.queryset = Village.objects.select_related("township").filter(pk=village_id)
+        else:
+            villages.queryset = Village.objects.none()
+            villages.extra["empty_label"] = "全部（先选乡镇）"
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

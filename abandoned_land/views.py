@@ -76,7 +76,10 @@ class ParcelList(ScopedListView):
     active = "list"
 
     def get_queryset(self):
-        return super().get_queryset().for_list().order_by("township__order", "code")
+        # township_id, not township__order: the index (township, code) serves the page, where
+        # a joined column made PostgreSQL sort every parcel (townships are numbered in the
+        # order the set-up workbook lists them)
+        return super().get_queryset().for_list().order_by("township_id", "code")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
