@@ -118,7 +118,8 @@ def leader_work(leader, on=None):
     townships = list(leader.liaison_townships.order_by("order", "name"))
     rows = []
     for workstream, dated in registry.dated_work():
-        sources = [("牵头/联系", dated.for_leader(leader.pk))]
+        mine = "联系乡镇" if "liaison" in (dated.leader_path or "") else "牵头"
+        sources = [(mine, dated.for_leader(leader.pk))]
         sources += [(f"联系乡镇：{t.name}", dated.for_unit(t.pk)) for t in townships]
         seen = {}
         for why, qs in sources:
@@ -159,6 +160,18 @@ def leader_work(leader, on=None):
             row["instructions"] = found.get((row["kind"], row["pk"]), row["instructions"])
     rows.sort(key=lambda row: (LIGHT_ORDER.get(row["light"], 9), row["deadline"], row["title"]))
     return rows, townships
+
+
+def leader_summary(rows):
+    """Per kind of work: how many rows and how many late, in registry order."""
+    summary = {}
+    for row in rows:
+        entry = summary.setdefault(
+            row["kind"], {"label": row["label"], "icon": row["icon"], "total": 0, "late": 0}
+        )
+        entry["total"] += 1
+        entry["late"] += row["light"] == Light.OVERDUE
+    return list(summary.values())
 
 
 def leader_requests(leader):

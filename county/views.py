@@ -120,6 +120,7 @@ def leader(request):
         "rows": rows,
         "townships": townships,
         "late": sum(1 for row in rows if row["light"] == Light.OVERDUE),
+        "summary": cockpit_data.leader_summary(rows),
         "requests": cockpit_data.leader_requests(me),
         "today": today(),
     }
