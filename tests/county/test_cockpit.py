@@ -139,12 +139,14 @@ def test_landplan_areas_per_stage_per_batch_and_the_speech_dates(leader):
     assert n == made and "stage=5" in url
     assert "报市级审查" in chart.note and "乡镇级完成" in chart.note and "应编尽编" in chart.note
     figures = {f.label.split("（")[0]: f.value for f in panel.figures}
-    assert figures["未报市审"] == PlanArea.objects.filter(
-        level=Level.TOWNSHIP, stage__lt=Stage.CITY_REVIEW
-    ).count()
-    assert figures["村级未完成"] == PlanArea.objects.filter(level=Level.VILLAGE).exclude(
-        stage=Stage.DONE
-    ).count()
+    assert (
+        figures["未报市审"]
+        == PlanArea.objects.filter(level=Level.TOWNSHIP, stage__lt=Stage.CITY_REVIEW).count()
+    )
+    assert (
+        figures["村级未完成"]
+        == PlanArea.objects.filter(level=Level.VILLAGE).exclude(stage=Stage.DONE).count()
+    )
 
 
 def test_abandoned_land_mu_by_township_against_the_land_found(leader, unit_named):
@@ -153,7 +155,8 @@ def test_abandoned_land_mu_by_township_against_the_land_found(leader, unit_named
     town = unit_named("城关镇")
     panel = panel_of(cockpit(leader), "abandoned_land")
     chart = chart_named(panel, "整治进度")
-    for status, label in [("remediated", "已整治"), ("planted", "已种植"), ("consolidated", "已巩固")]:
+    stages = [("remediated", "已整治"), ("planted", "已种植"), ("consolidated", "已巩固")]
+    for status, label in stages:
         mu, n, url = point(chart, label, town.name)
         parcels = Parcel.objects.filter(township=town, status=status)
         area = parcels.aggregate(a=Sum("area"))["a"] or Decimal(0)
@@ -234,7 +237,8 @@ def test_query_count_does_not_grow_with_rows(leader, unit_named):
         item = ReformItem.objects.create(
             year=on.year, number=9000 + n, title=f"新增改革任务{n}", group=group, lead_unit=dept
         )
-        task = SubTask.objects.create(item=item, name="新增举措", deadline=on - datetime.timedelta(1))
+        late = on - datetime.timedelta(days=1)
+        task = SubTask.objects.create(item=item, name="新增举措", deadline=late)
         task.units.add(dept)
     village = town.villages.first()
     for n in range(5):
