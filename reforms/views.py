@@ -62,6 +62,27 @@ def _light_badge(light):
     return {"light": light, "tone": LIGHT_TONES[light], "label": light.label}
 
 
+def _item_lights(items, on):
+    """Each item's group, track and rolled-up light (``ReformItem.rollup``'s order: overdue
+    first, then due soon, normal, long-term; done when every sub-task is; normal without
+    sub-tasks), from one aggregate query: the sub-tasks are counted by light in SQL, not
+    fetched (15,000 of them at ten times the demo)."""
+    lights = [Light.OVERDUE, Light.DUE_SOON, Light.NORMAL, Light.LONG_TERM, Light.DONE]
+    rows = (
+        items.order_by()
+        .values("pk", "group_id", "group__name", "track")
+        .annotate(
+            **{
+                f"n_{light.value}": Count("subtasks", filter=task_light_q(light, on, "subtasks__"))
+                for light in lights
+            }
+        )
+    )
+    for row in rows:
+        row["light"] = next((light for light in lights if row[f"n_{light.value}"]), Light.NORMAL)
+    return rows
+
+
 def _with_rollup(items, on=None):
     for item in items:
         item.light, item.percent = item.rollup(on=on)
@@ -73,29 +94,16 @@ def _with_rollup(items, on=None):
 def overview(request):
     """改革总览: items by light per special group and per track, overdue by unit, experiences."""
     on = today()
-    items = _with_rollup(
-        list(
-            ReformItem.objects.visible_to(request.user)
-            .select_related("group")
-            .prefetch_related(
-                Prefetch(
-                    "subtasks",
-                    queryset=SubTask.objects.only(
-                        "item_id", "deadline", "long_term", "status", "percent"
-                    ),
-                )
-            )
-        ),
-        on,
-    )
+    items = _item_lights(ReformItem.objects.visible_to(request.user), on)
     list_url = reverse("reforms:list")
     by_group, groups = defaultdict(Counter), {}
     by_track = defaultdict(Counter)
     for item in items:
-        key = item.group_id or 0
-        groups[key] = item.group.short_name if item.group else "未分组"
-        by_group[key][item.light] += 1
-        by_track[item.track][item.light] += 1
+        key = item["group_id"] or 0
+        name = item["group__name"]
+        groups[key] = name.removesuffix("专项小组") if name else "未分组"
+        by_group[key][item["light"]] += 1
+        by_track[item["track"]][item["light"]] += 1
     group_keys = sorted(groups, key=lambda k: (k == 0, k))
     overdue_by_unit = (
         SubTask.objects.visible_to(request.user)
@@ -141,7 +149,7 @@ def overview(request):
             "experiences": reverse("reforms:experiences"),
         },
     }
-    light_totals = Counter(item.light for item in items)
+    light_totals = Counter(item["light"] for item in items)
     return render(
         request,
         "reforms/overview.html",
