@@ -336,6 +336,21 @@ def photo(request, pk, variant):
 
 
 # --- inspections --------------------------------------------------------------
+def _problem_count():
+    """The problems in force of the inspection (OuterRef), 0 when none."""
+    from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    counts = (
+        Problem.objects.filter(inspection=OuterRef("pk"))
+        .order_by()
+        .values("inspection")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
 class InspectionList(ScopedListView):
     model = Inspection
     filterset_class = InspectionFilter
@@ -346,11 +361,8 @@ class InspectionList(ScopedListView):
             super()
             .get_queryset()
             .prefetch_related("townships")
-            .annotate(
-                problem_count=Count(
-                    "problems", filter=Q(problems__voided_at__isnull=True), distinct=True
-                )
-            )
+            # A subquery per inspection shown, not a join and GROUP BY over every problem
+            .annotate(problem_count=_problem_count())
             .order_by("-date", "-pk")
         )
 
