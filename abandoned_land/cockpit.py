@@ -106,7 +106,7 @@ def cockpit(user, period):
     done = sum((r[f"mu_{s}"] for r in rows for s in REMEDIATED_EVER), ZERO)
     rate = round(done * 100 / target, 1) if target else 0
     figures = [
-        Figure("排查撂荒地（亩）·目标", f"{_mu(target):,.1f}", url, "secondary"),
+        Figure("排查亩数·目标", f"{_mu(target):,.1f}", url, "secondary"),
         Figure("已整治（亩）", f"{_mu(done):,.1f}", f"{url}?status=remediated_ever", "primary"),
         Figure("整治进度", f"{rate}%", f"{url}?status=remediated_ever", "primary"),
         Figure("整治后无种植计划", total("at_risk"), f"{url}?at_risk=1", "warning"),

@@ -77,7 +77,7 @@ def cockpit(user, period):
     by_group = Chart(
         "stack",
         "改革任务状态 · 按专项小组",
-        [g.name for g in groups],
+        [g.short_name for g in groups],
         _light_series(
             groups,
             lambda g, light: group_counts[(g.pk, light)],

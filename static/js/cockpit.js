@@ -36,12 +36,15 @@
       };
     }
     var horizontal = spec.kind === "hbar";
-    var crowded = spec.categories.length * 34 > width;
+    var slot = width / Math.max(spec.categories.length, 1) - 8;
+    var crowded = slot < 30;
+    var longest = Math.max.apply(null, spec.categories.map(function (c) { return c.length; }).concat([1]));
+    var twoLines = longest * 10 <= slot * 2;
     var category = {
       type: "category", data: spec.categories,
       axisLabel: horizontal ? { fontSize: 10, width: 90, overflow: "truncate" }
-                            : { fontSize: 10, interval: crowded ? "auto" : 0, width: 64, overflow: "truncate",
-                                rotate: crowded ? 45 : (spec.categories.length > 8 ? 30 : 0) }
+                            : { fontSize: 10, interval: crowded ? "auto" : 0, width: crowded ? 48 : slot,
+                                overflow: twoLines && !crowded ? "break" : "truncate", lineHeight: 11 }
     };
     var value = { type: "value", minInterval: 1, axisLabel: { fontSize: 10 } };
     return {

@@ -95,7 +95,7 @@ def test_reform_items_by_light_per_group_equal_the_items_rolled_up(leader):
             expected[item.rollup(on=on)[0]] += 1
     chart = chart_named(panel_of(cockpit(leader), "reforms"), "改革任务状态 · 按专项小组")
     for light in Light:
-        n, _, url = point(chart, light.label, group.name)
+        n, _, url = point(chart, light.label, group.short_name)
         assert n == expected[light], light
         assert f"group={group.pk}" in url and f"light={light.value}" in url
     assert expected[Light.OVERDUE] > 0  # the demo has red items to click
