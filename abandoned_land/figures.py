@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
+from county.figures_cache import cached, watch
 from county.registry import Figure
 from county.status import today
 
@@ -17,6 +18,7 @@ from .choices import IN_USE, REMEDIATED_EVER, STILL_ABANDONED, ParcelStatus, Sea
 from .models import Parcel
 
 ZERO = Decimal("0")
+watch("abandoned_land")  # any change of a parcel drops the cached figures at once
 
 
 def _mu(value):
@@ -25,7 +27,14 @@ def _mu(value):
 
 
 def summary(user, queryset=None):
-    """Counts and 亩 by status, the targets (减存量 …) and the at-risk count."""
+    """Counts and 亩 by status, the targets (减存量 …) and the at-risk count (of the parcels
+    ``user`` sees: cached until a parcel changes, county.figures_cache)."""
+    if queryset is None:
+        return cached("abandoned_land", "summary", user, lambda: _summary(user))
+    return _summary(user, queryset)
+
+
+def _summary(user, queryset=None):
     parcels = Parcel.objects.visible_to(user) if queryset is None else queryset
     parcels = parcels.order_by()  # an ordering would split the groups
     # The sum is not called "area": an annotation named like a field breaks later aggregates.
@@ -66,7 +75,11 @@ def summary(user, queryset=None):
 
 def by_township(user):
     """Per township, in the townships' order: 亩 by status (the stacked chart), parcels,
-    the 用好 rate, at-risk and 复撂荒 counts (the table)."""
+    the 用好 rate, at-risk and 复撂荒 counts (the table); cached like :func:`summary`."""
+    return cached("abandoned_land", "by_township", user, lambda: _by_township(user))
+
+
+def _by_township(user):
     rows = list(
         Parcel.objects.visible_to(user)
         .values("township", "township__name", "township__order")

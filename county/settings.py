@@ -185,6 +185,18 @@ DBBACKUP_CLEANUP_KEEP = BACKUP_KEEP
 DBBACKUP_CLEANUP_KEEP_MEDIA = BACKUP_KEEP
 DBBACKUP_SEND_EMAIL = False  # failures go to the error log and the audit log
 
+# The overviews' and the cockpit's figures are cached (county.figures_cache) in Redis when
+# CACHE_URL is set (e.g. redis://127.0.0.1:6379/1, not the broker's db); without it
+# (the demo, the tests) nothing is cached.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    )
+}
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "dbbackup": {

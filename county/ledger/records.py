@@ -196,6 +196,10 @@ class Table:
         else:
             self._orm_create(now)
             self._orm_update(now)
+        if self.created or self.updated:  # bulk writes send no signals: drop cached figures
+            from ..figures_cache import changed
+
+            changed(self.meta.app_label, self.meta.object_name)
 
     def _db_values(self, record, now):
         """A new record's values by field name, every concrete field included."""
