@@ -128,6 +128,12 @@ class Parcel(VersionedModel, VoidableModel, UnitOwnedModel):
         indexes = [
             models.Index(fields=["status", "township"]),
             models.Index(fields=["township", "code"]),
+            # the list's page and its count: parcels in force, by (township_id, code)
+            models.Index(
+                fields=["township", "code"],
+                condition=models.Q(voided_at__isnull=True),
+                name="parcel_in_force_list",
+            ),
         ]
 
     def __str__(self):
