@@ -148,10 +148,17 @@ def cockpit(user, period):
         unit="篇",
     )
     url, label = f"{experiences}?{dates}", f"{period.label}刊载经验"
+    closed = (
+        SubTask.objects.visible_to(user)
+        .filter(status="done", completed_on__gte=period.start, completed_on__lte=period.end)
+        .count()
+    )
+    closed_url = f"{task_list}?status=done&{period.query('completed_from', 'completed_to')}"
+    closure = Figure(f"{period.label}完成细分任务", closed, closed_url, "success")
     return [
         Panel(
             "全面深化改革",
-            [*figures(user), Figure(label, sum(published.values()), url, "info")],
+            [*figures(user), closure, Figure(label, sum(published.values()), url, "info")],
             [by_group, by_track, by_unit, by_level],
         )
     ]

@@ -48,6 +48,9 @@ def item_light_filter(queryset, light, on=None):
     return queryset.filter(condition)
 
 
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class LightFilter(django_filters.ChoiceFilter):
     """状态灯: 逾期 / 临期 / 正常 / 长期 / 已完成."""
 
@@ -129,10 +132,17 @@ class SubTaskFilter(BootstrapFilterSet):
         label="完成状态", choices=TaskStatus.choices, empty_label="全部"
     )
     light = LightFilter(method="by_light")
+    completed_from = django_filters.DateFilter(
+        label="完成日期起", field_name="completed_on", lookup_expr="gte", widget=DATE_WIDGET
+    )
+    completed_to = django_filters.DateFilter(
+        label="完成日期止", field_name="completed_on", lookup_expr="lte", widget=DATE_WIDGET
+    )
 
     class Meta:
         model = SubTask
         fields = ["q", "group", "track", "lead_leader", "unit", "status", "light"]
+        fields += ["completed_from", "completed_to"]
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(item__title__icontains=value))
@@ -142,7 +152,6 @@ class SubTaskFilter(BootstrapFilterSet):
 
 
 # --- records: follow-up problems, micro-innovations, typical experiences ---------------------
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def follow_up_areas():
