@@ -154,11 +154,12 @@ def cockpit(user, period):
         .count()
     )
     closed_url = f"{task_list}?status=done&{period.query('completed_from', 'completed_to')}"
+    kept = [f for f in figures(user) if f.label != "典型经验刊载"]  # 本期刊载 replaces it
     closure = Figure(f"{period.label}完成细分任务", closed, closed_url, "success")
     return [
         Panel(
             "全面深化改革",
-            [*figures(user), closure, Figure(label, sum(published.values()), url, "info")],
+            [*kept, closure, Figure(label, sum(published.values()), url, "info")],
             [by_group, by_track, by_unit, by_level],
         )
     ]
