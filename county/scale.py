@@ -82,10 +82,10 @@ class ScaleCounty:
             self.stdout.write(text)
 
 
-def wipe():
-    """Empty every table of the project's apps (PostgreSQL, ``TRUNCATE … CASCADE``)."""
+def tables():
+    """The project's tables (quoted) that exist in the database."""
     existing = set(connection.introspection.table_names())
-    tables = [
+    names = [
         model._meta.db_table
         for label in APPS
         for model in apps.get_app_config(label).get_models(include_auto_created=True)
@@ -93,7 +93,12 @@ def wipe():
         and model._meta.db_table not in KEEP
         and model._meta.db_table in existing
     ]
-    quoted = ", ".join(connection.ops.quote_name(t) for t in tables)
+    return ", ".join(connection.ops.quote_name(t) for t in names)
+
+
+def wipe():
+    """Empty every table of the project's apps (PostgreSQL, ``TRUNCATE … CASCADE``)."""
+    quoted = tables()
     with connection.cursor() as cursor:
         # deferred foreign-key checks of rows written earlier in this transaction (a test
         # that seeds twice) must run before TRUNCATE may empty their tables

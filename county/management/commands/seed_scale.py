@@ -15,7 +15,7 @@ from django.db import connection, transaction
 
 from county.models import Unit
 from county.registry import registry
-from county.scale import ScaleCounty, build_county, wipe
+from county.scale import ScaleCounty, build_county, tables, wipe
 
 
 class Command(BaseCommand):
@@ -50,7 +50,8 @@ class Command(BaseCommand):
             # statistics for the planner, and (outside a transaction) the visibility map
             # that lets a count read an index alone, as autovacuum would leave them
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
+                verb = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
+                cursor.execute(f"{verb} {tables()}")
         self.stdout.write(
             self.style.SUCCESS(
                 f"已生成 {factor:g} 倍规模的县（种子 {seed}），用时 "
