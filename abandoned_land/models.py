@@ -21,7 +21,7 @@ from simple_history.models import HistoricalRecords
 from county.choices import UnitKind
 from county.concurrency import VERSION_EXCLUDED, VersionedModel
 from county.inputs import LONG_TEXT, check_plausible_date
-from county.scoping import ScopedQuerySet, UnitOwnedModel
+from county.scoping import ScopedQuerySet, UnitOwnedModel, may
 from county.status import LIGHT_TONES, light_for
 from county.voiding import VoidableModel, active_manager
 
@@ -31,9 +31,10 @@ from .choices import STATUS_TONES, OperatorType, ParcelStatus, Season
 WORKSTREAM = "abandoned_land"
 
 
-def can_supervise(user):
-    """Supervisors of abandoned_land (县农业农村局) and admins."""
-    return bool(user and user.is_authenticated and user.supervises(WORKSTREAM))
+# Who does what (``county.scoping``): supervisors (县农业农村局) record, correct (any field,
+# any status) and void parcels; the township's staff change their parcels' remediation,
+# planting and status, forward only (``rules.allowed_statuses``).
+SUPERVISORS = ("admin", "supervisor")
 
 
 class ParcelQuerySet(ScopedQuerySet):
@@ -61,6 +62,7 @@ class Parcel(VersionedModel, VoidableModel, UnitOwnedModel):
     """
 
     workstream = WORKSTREAM
+    permissions = {"create": SUPERVISORS, "delete": SUPERVISORS, "correct": SUPERVISORS}
     unit_paths = ("township",)
 
     township = models.ForeignKey(
@@ -201,8 +203,8 @@ class Parcel(VersionedModel, VoidableModel, UnitOwnedModel):
         set (:func:`rules.allowed_statuses`), 复撂荒 needs a finding. Raises
         ValidationError with field messages. Returns the Inspection recorded, or None.
         """
-        supervisor = can_supervise(user)
-        if not self.is_editable_by(user):
+        supervisor = may(user, "correct", self)
+        if not may(user, "change", self):
             raise ValidationError("您无权修改该地块。")
         old_status = self.status
         new_status = values.get("status", old_status)

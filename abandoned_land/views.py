@@ -11,13 +11,14 @@ from django.urls import reverse
 
 from county.base_views import ActionStepView, ScopedDetailView, ScopedListView
 from county.history import timeline
+from county.scoping import may
 from county.void_views import VoidView
 
 from .choices import STATUS_COLORS, ParcelStatus
 from .figures import by_township, summary
 from .filtersets import ParcelFilter
 from .forms import InspectionForm, ParcelUpdateForm
-from .models import Inspection, Parcel, can_supervise
+from .models import Inspection, Parcel
 
 
 def ledger_links(query_string=""):
@@ -86,7 +87,7 @@ class ParcelList(ScopedListView):
         context.update(
             page_title=self.page_title,
             active=self.active,
-            can_supervise=can_supervise(self.request.user),
+            can_import=may(self.request.user, "import", Parcel),
             ledger=ledger_links(context["query_string"]),
         )
         return context
@@ -125,7 +126,7 @@ class ParcelVoid(VoidView):
 
 def _editable_parcel(request, pk):
     parcel = get_object_or_404(Parcel.objects.visible_to(request.user).for_list(), pk=pk)
-    if not parcel.is_editable_by(request.user):
+    if not may(request.user, "change", parcel):
         raise PermissionDenied("您无权修改该地块。")
     return parcel
 
@@ -139,9 +140,8 @@ class ParcelStep(ActionStepView):
     def get_queryset(self):
         return super().get_queryset().for_list()
 
-    def check(self, parcel):
-        if not parcel.is_editable_by(self.request.user):
-            raise PermissionDenied("您无权修改该地块。")
+    permission_action = "change"
+    permission_denied_message = "您无权修改该地块。"
 
 
 class ParcelUpdate(ParcelStep):
@@ -153,7 +153,7 @@ class ParcelUpdate(ParcelStep):
     def get_form_kwargs(self, parcel):
         kwargs = super().get_form_kwargs(parcel)
         kwargs.pop("initial")
-        return {**kwargs, "instance": parcel, "full": can_supervise(self.request.user)}
+        return {**kwargs, "instance": parcel, "full": may(self.request.user, "correct", parcel)}
 
     def get_context_data(self, parcel, form, **kwargs):
         return {"form": form, "parcel": parcel, "active": "list", **kwargs}

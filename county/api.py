@@ -33,6 +33,7 @@ from rest_framework.views import set_rollback
 
 from .concurrency import Conflict, VersionedModel, lock
 from .inputs import BoundedJSONParser, json_depth_exceeds
+from .scoping import decide_refusal, may
 from .voiding import API_VOID_REASON, AlreadyVoided
 
 __all__ = [
@@ -107,13 +108,45 @@ def if_match_holds(header, etag):
     return "*" in tags or any(tag.removeprefix("W/") == etag for tag in tags)
 
 
+# The scoping action (``county.scoping``) each of DRF's write actions needs; an extra
+# ``@action`` of a viewset names its own in the viewset's ``action_permissions``.
+WRITE_ACTIONS = {
+    "create": "create",
+    "update": "change",
+    "partial_update": "change",
+    "destroy": "delete",
+}
+
+
+def scoping_action(view):
+    """The scoping action a write through ``view`` needs (``change`` for an undeclared one)."""
+    declared = getattr(view, "action_permissions", {}) or {}
+    return declared.get(view.action) or WRITE_ACTIONS.get(view.action, "change")
+
+
 class ScopedObjectPermission(permissions.IsAuthenticated):
-    """Reads follow ``visible_to``; writes follow ``editable_by``."""
+    """Reads follow ``visible_to`` (the queryset); a write asks ``county.scoping.may`` for the
+    action it needs (:func:`scoping_action`): ``create`` of the model before anything is
+    read, the others of the record once it is found, so another unit's record is a 404
+    before it is ever a 403."""
+
+    def has_permission(self, request, view):
+        if not super().has_permission(request, view):
+            return False
+        if request.method in permissions.SAFE_METHODS or view.action != "create":
+            return True
+        return may(request.user, scoping_action(view), view.queryset.model)
 
     def has_object_permission(self, request, view, obj):
         if request.method in permissions.SAFE_METHODS:
             return True  # the queryset already holds only visible rows
-        return obj.is_editable_by(request.user)
+        action = scoping_action(view)
+        if action == "decide":
+            refusal = decide_refusal(request.user, obj)
+            if refusal:
+                self.message = refusal
+            return not refusal
+        return may(request.user, action, obj)
 
 
 class ScopedModelViewSet(viewsets.ModelViewSet):

@@ -27,6 +27,7 @@ from django_filters.views import FilterView
 
 from .concurrency import Conflict, StaleVersion
 from .forms import mark_invalid
+from .scoping import decide_refusal, may
 
 
 class ScopedQuerysetMixin(LoginRequiredMixin):
@@ -67,13 +68,33 @@ class ScopedDetailView(ScopedQuerysetMixin, DetailView):
         return context
 
 
+class ActionRequiredMixin(LoginRequiredMixin):
+    """A page for one action on a model as a whole (``create``, ``import`` …): 403 with a
+    Chinese message unless ``county.scoping.may(user, permission_action, model)``."""
+
+    permission_action = "create"
+    permission_model = None  # default: the view's ``model``
+    permission_denied_message = "您没有权限进行此操作。"
+
+    def dispatch(self, request, *args, **kwargs):
+        model = self.permission_model or self.model
+        if request.user.is_authenticated and not may(request.user, self.permission_action, model):
+            raise PermissionDenied(self.permission_denied_message)
+        return super().dispatch(request, *args, **kwargs)
+
+
 class ScopedUpdateView(ScopedQuerysetMixin, UpdateView):
-    """Edit a record the user may change: invisible is 404, visible but not editable is 403."""
+    """Edit a record the user may change: invisible is 404, visible but not editable is 403.
+
+    ``permission_action`` names the model's declared action (``change`` by default)."""
+
+    permission_action = "change"
+    permission_denied_message = "您无权修改该记录。"
 
     def get_object(self, queryset=None):
         obj = super().get_object(queryset)
-        if not obj.is_editable_by(self.request.user):
-            raise PermissionDenied("您无权修改该记录。")
+        if not may(self.request.user, self.permission_action, obj):
+            raise PermissionDenied(self.permission_denied_message)
         return obj
 
 
@@ -101,6 +122,8 @@ class ActionStepView(ScopedQuerysetMixin, View):
     """
 
     model = None
+    permission_action = None
+    permission_denied_message = "您没有权限进行此操作。"
     form_class = None
     form_name = "form"
     template_name = None
@@ -120,7 +143,21 @@ class ActionStepView(ScopedQuerysetMixin, View):
         return self.model._default_manager.select_for_update().get(pk=obj.pk)
 
     def check(self, obj):
-        """Raise PermissionDenied when the user may not take this step at all."""
+        """Raise PermissionDenied when the user may not take this step at all: before the
+        record's state is looked at, so a refused user is told 403, never 400 or 409.
+
+        ``permission_action`` names the model's declared action for the step (``decide``
+        refuses the record's own unit with its own reason)."""
+        action = self.permission_action
+        if action is None:
+            return
+        user = self.request.user
+        if action == "decide":
+            refusal = decide_refusal(user, obj)
+            if refusal:
+                raise PermissionDenied(refusal)
+        elif not may(user, action, obj):
+            raise PermissionDenied(self.permission_denied_message)
 
     def check_version(self, form, locked):
         """A form that carries the record's version (``VersionedFormMixin``) must still match

@@ -17,7 +17,13 @@ override :data:`DEFAULT_PERMISSIONS` per action with a ``permissions`` mapping o
 - ``readers``: leaders, supervisors and admins (they read every unit's records), every row;
 - ``supervisor``: supervisors of the model's workstream (and admins), every row;
 - ``unit``: anybody of the owning unit, that unit's rows;
-- ``unit_staff``: staff (单位工作人员) of the owning unit, that unit's rows.
+- ``unit_staff``: staff (单位工作人员) of the owning unit, that unit's rows;
+- ``unit:<path>`` / ``unit_staff:<path>``: the same, through one path only (e.g.
+  ``"unit_staff:lead_unit"``: the lead unit's staff, not the townships an area also names).
+
+Besides the common :data:`ACTIONS`, a model may declare its own (``"rectify"``,
+``"report"``, ``"stage"`` …) in ``permissions``; asking for an action the model does not
+declare is an error, so a typo never silently grants or refuses.
 
 Roles by default:
 
@@ -32,6 +38,7 @@ workstream's key in the setting ``SELF_DECIDING_WORKSTREAMS``.
 """
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 
@@ -51,7 +58,7 @@ DEFAULT_PERMISSIONS = {
 
 SELF_DECISION_REFUSED = "{unit}不能审核本单位自己的工作，须由其他督查单位审核。"
 
-_ALL, _OWN = "all", "own"
+_ALL = "all"
 
 
 def _active(user):
@@ -59,18 +66,21 @@ def _active(user):
 
 
 def _grant(name, model, user):
-    """What one grant gives ``user`` on ``model``: every row, the own unit's rows, or nothing."""
+    """What one grant gives ``user`` on ``model``: ``_ALL`` rows, the paths through which
+    his own unit's rows count (a tuple), or nothing (None)."""
     if name == "admin":
         return _ALL if user.is_county_admin else None
     if name == "readers":
         return _ALL if user.reads_all else None
     if name == "supervisor":
         return _ALL if user.supervises(getattr(model, "workstream", "")) else None
-    owned = getattr(model, "unit_paths", None) and user.unit_id is not None
-    if name == "unit":
-        return _OWN if owned else None
-    if name == "unit_staff":
-        return _OWN if owned and user.role == Role.STAFF else None
+    base, _, path = name.partition(":")
+    paths = (path,) if path else tuple(getattr(model, "unit_paths", None) or ())
+    owned = bool(paths) and user.unit_id is not None
+    if base == "unit":
+        return paths if owned else None
+    if base == "unit_staff":
+        return paths if owned and user.role == Role.STAFF else None
     raise ValueError(f"unknown grant {name!r} on {model.__name__}")
 
 
@@ -84,15 +94,17 @@ def self_decision_allowed(workstream):
 
 
 def _scope(model, user, action):
-    """``_ALL``, ``_OWN`` or ``None`` for ``user`` doing ``action`` on ``model``'s rows."""
-    if action not in ACTIONS:
-        raise ValueError(f"unknown action {action!r}")
+    """``_ALL``, the own-unit paths (a tuple) or ``None`` for ``user`` doing ``action``."""
+    grants = permissions_of(model).get(action)
+    if grants is None:
+        raise ValueError(f"unknown action {action!r} on {model.__name__}")
     if not _active(user):
         return None
-    found = {_grant(name, model, user) for name in permissions_of(model)[action]}
+    found = [_grant(name, model, user) for name in grants]
     if _ALL in found:
         return _ALL
-    return _OWN if _OWN in found else None
+    paths = tuple(dict.fromkeys(p for grant in found if grant for p in grant))
+    return paths or None
 
 
 def _queryset(queryset_or_model):
@@ -101,10 +113,10 @@ def _queryset(queryset_or_model):
     return queryset_or_model._default_manager.all()
 
 
-def _owned_by(queryset, unit_id):
-    """Rows of ``queryset`` one of whose owning units is ``unit_id``."""
+def _owned_by(queryset, unit_id, paths=None):
+    """Rows of ``queryset`` one of whose owning units (through ``paths``) is ``unit_id``."""
     model = queryset.model
-    paths = model.unit_paths
+    paths = paths or model.unit_paths
     condition = Q()
     for path in paths:
         condition |= Q(**{path: unit_id})
@@ -121,8 +133,8 @@ def restrict(queryset_or_model, user, action):
     scope = _scope(model, user, action)
     if scope is None:
         return queryset.none()
-    if scope == _OWN:
-        queryset = _owned_by(queryset, user.unit_id)
+    if scope != _ALL:
+        queryset = _owned_by(queryset, user.unit_id, scope)
     if (
         action == "decide"
         and user.unit_id is not None
@@ -144,6 +156,12 @@ def may(user, action, model_or_obj):
     return _scope(model_or_obj, user, action) is not None
 
 
+def require(user, action, model_or_obj, message="您没有权限进行此操作。"):
+    """Raise ``PermissionDenied`` (403, with the Chinese ``message``) unless :func:`may`."""
+    if not may(user, action, model_or_obj):
+        raise PermissionDenied(message)
+
+
 def decide_refusal(user, obj):
     """The Chinese reason ``user`` may not decide ``obj``'s request, or ``""`` if he may."""
     if may(user, "decide", obj):
@@ -155,7 +173,7 @@ def decide_refusal(user, obj):
         and _owned_by(model._default_manager.filter(pk=obj.pk), user.unit_id).exists()
     ):
         return SELF_DECISION_REFUSED.format(unit=user.unit.name)
-    return "您没有审核此事项的权限。"
+    return "您没有审核此事项的权限：只有督查单位可以审核。"
 
 
 class ScopedQuerySet(models.QuerySet):

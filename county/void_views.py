@@ -1,7 +1,6 @@
 """The 作废 page of a voidable record (see :mod:`county.voiding`)."""
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from .base_views import ActionStepView, Conflict
@@ -31,9 +30,8 @@ class VoidView(ActionStepView):
     form_template_name = "county/void.html"
     success_url_name = None
 
-    def check(self, obj):
-        if not obj.may_void(self.request.user):
-            raise PermissionDenied("只有该板块的督查人员可以作废记录。")
+    permission_action = "delete"  # voiding is a record's delete (county.scoping)
+    permission_denied_message = "只有该板块的督查人员可以作废记录。"
 
     def lock_object(self, obj):
         return self.model.lock_for_void(obj.pk)

@@ -63,8 +63,10 @@ class VoidableModel(models.Model):
         return self.voided_at is not None
 
     def may_void(self, user):
-        """Supervisors of the record's workstream (and admins)."""
-        return bool(user and user.is_authenticated and user.supervises(self.workstream))
+        """Who may ``delete`` the record (``county.scoping``): voiding is its delete."""
+        from .scoping import may  # scoping imports nothing of this module; keep it that way
+
+        return may(user, "delete", self)
 
     def void(self, user, reason):
         """Void the record (call it on a row locked with ``select_for_update``).

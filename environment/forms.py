@@ -155,7 +155,7 @@ class RecheckForm(BootstrapFormMixin, forms.Form):
         return data
 
 
-class InspectionForm(BootstrapFormMixin, forms.ModelForm):
+class InspectionForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Inspection
         fields = ["date", "kind", "inspectors", "townships", "notes"]
@@ -184,7 +184,7 @@ class CategoryForm(BootstrapFormMixin, forms.ModelForm):
 _NUMBERS = re.compile(r"\d+")
 
 
-class AccountabilityForm(BootstrapFormMixin, forms.ModelForm):
+class AccountabilityForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
     """通报批评 / 约谈 / 追责问责 of a unit; problems are typed as their numbers."""
 
     problem_numbers = forms.CharField(

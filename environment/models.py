@@ -14,7 +14,7 @@ import datetime
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Max, Q
 from django.urls import reverse
@@ -25,7 +25,7 @@ from county.choices import UnitKind
 from county.concurrency import VERSION_EXCLUDED, Conflict, VersionedModel, lock
 from county.events import notify, record_decision, staff_of, supervisors_of
 from county.inputs import LONG_TEXT, check_plausible_date
-from county.scoping import ScopedQuerySet, UnitOwnedModel, decide_refusal
+from county.scoping import ScopedQuerySet, UnitOwnedModel, decide_refusal, may
 from county.status import LIGHT_TONES, light_for, today
 from county.voiding import VoidableModel, active_manager
 
@@ -55,13 +55,18 @@ class LoopConflict(LoopError, Conflict):
     """The problem is no longer in the state the step needs, e.g. already decided (409)."""
 
 
-def can_supervise(user):
-    """Supervisors of the environment workstream (and admins)."""
-    return bool(user and user.is_authenticated and user.supervises(WORKSTREAM))
+# Who does what (``county.scoping``): supervisors record, correct and void problems,
+# inspections, categories and accountability; the responsible units act on their own
+# problems (``rectify``: start, submit); another unit's supervisor decides (``decide``).
+SUPERVISORS = ("admin", "supervisor")
+SUPERVISOR_WRITES = {"create": SUPERVISORS, "change": SUPERVISORS, "delete": SUPERVISORS}
 
 
 class ProblemCategory(models.Model):
     """A kind of problem (问题类别); seeded from the speech, supervisors add more."""
+
+    workstream = WORKSTREAM
+    permissions = SUPERVISOR_WRITES
 
     name = models.CharField("类别名称", max_length=50, unique=True)
     group = models.CharField(
@@ -90,11 +95,16 @@ def ensure_seed_categories():
         )
 
 
-class Inspection(UnitOwnedModel):
-    """One inspection (明查 / 暗访 / 交叉检查 / 日常巡查) covering some townships."""
+class Inspection(VersionedModel, VoidableModel, UnitOwnedModel):
+    """One inspection (明查 / 暗访 / 交叉检查 / 日常巡查) covering some townships.
+
+    Recorded by mistake, it is voided (作废, :mod:`county.voiding`) once none of its
+    problems is in force; never deleted.
+    """
 
     workstream = WORKSTREAM
     unit_paths = ("townships", "problems__departments")
+    permissions = SUPERVISOR_WRITES
 
     date = models.DateField("检查日期", validators=[check_plausible_date])
     kind = models.CharField("检查方式", max_length=20, choices=InspectionKind.choices)
@@ -107,7 +117,10 @@ class Inspection(UnitOwnedModel):
     )
     notes = models.TextField("备注", blank=True, max_length=LONG_TEXT)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    history = HistoricalRecords(m2m_fields=[townships])
+    history = HistoricalRecords(m2m_fields=[townships], excluded_fields=VERSION_EXCLUDED)
+
+    objects = active_manager(ScopedQuerySet)
+    all_objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "检查"
@@ -119,6 +132,13 @@ class Inspection(UnitOwnedModel):
 
     def get_absolute_url(self):
         return reverse("environment:inspection_detail", args=[self.pk])
+
+    def void(self, user, reason):
+        """作废, refused (409) while a problem found by this inspection is in force."""
+        in_force = Problem.objects.filter(inspection=self).count()
+        if in_force:
+            raise Conflict(f"该检查下还有 {in_force} 个问题，请先将这些问题作废，再作废检查。")
+        super().void(user, reason)
 
 
 def market_town_name(township):
@@ -158,6 +178,11 @@ class Problem(VersionedModel, VoidableModel, UnitOwnedModel):
 
     workstream = WORKSTREAM
     unit_paths = ("township", "departments")
+    permissions = {
+        **SUPERVISOR_WRITES,
+        "rectify": (*SUPERVISORS, "unit_staff"),
+        "recheck": SUPERVISORS,
+    }
 
     number = models.PositiveIntegerField("问题编号", unique=True)
     inspection = models.ForeignKey(
@@ -231,6 +256,12 @@ class Problem(VersionedModel, VoidableModel, UnitOwnedModel):
         indexes = [
             models.Index(fields=["status", "deadline"]),
             models.Index(fields=["township", "found_on"]),
+            # the list's page (newest first) and its count: problems in force
+            models.Index(
+                fields=["-found_on", "-number"],
+                condition=models.Q(voided_at__isnull=True),
+                name="problem_in_force_list",
+            ),
         ]
 
     def __str__(self):
@@ -329,25 +360,25 @@ class Problem(VersionedModel, VoidableModel, UnitOwnedModel):
     @transaction.atomic
     def start(self, user):
         """已交办 → 整改中 (the responsible unit takes it up)."""
+        if not may(user, "rectify", self):
+            raise PermissionDenied("只有责任单位可以开始整改。")
         lock(self)
         if self.status == ProblemStatus.RECTIFYING:
             raise LoopConflict("该问题已经开始整改了（可能已由他人操作）。")
         if self.status != ProblemStatus.ASSIGNED:
             raise LoopConflict("只有“已交办”的问题可以开始整改。")
-        if not self.is_editable_by(user):
-            raise LoopError("只有责任单位可以开始整改。")
         self._set_status(ProblemStatus.RECTIFYING)
 
     @transaction.atomic
     def submit(self, user, note, photos=()):
         """已交办 / 整改中 → 待验收, with a note and the after-photos (already checked)."""
+        if not may(user, "rectify", self):
+            raise PermissionDenied("只有责任单位可以提交整改。")
         lock(self)  # a second submit waits here, then sees 待验收
         if self.status == ProblemStatus.PENDING:
             raise LoopConflict("该问题的整改已经提交过了，正在等待验收，请勿重复提交。")
         if self.status not in (ProblemStatus.ASSIGNED, ProblemStatus.RECTIFYING):
             raise LoopConflict("只有“已交办”或“整改中”的问题可以提交整改。")
-        if not self.is_editable_by(user):
-            raise LoopError("只有责任单位可以提交整改。")
         if not photos:
             raise LoopError("请上传至少一张整改后照片。")
         rectification = Rectification.objects.create(problem=self, submitted_by=user, note=note)
@@ -389,6 +420,9 @@ class Problem(VersionedModel, VoidableModel, UnitOwnedModel):
         return self.rectifications.filter(result=ReviewResult.PENDING).order_by("-pk").first()
 
     def _review_checks(self, user):
+        refusal = decide_refusal(user, self)  # a supervisor, never the problem's own unit
+        if refusal:
+            raise PermissionDenied(refusal)
         lock(self)  # a second decision waits here, then sees the first one's result
         if self.status == ProblemStatus.CLOSED:
             raise LoopConflict("该问题已经审核过了：已验收通过并销号。")
@@ -396,16 +430,11 @@ class Problem(VersionedModel, VoidableModel, UnitOwnedModel):
             if self.rectifications.filter(result=ReviewResult.REJECTED).exists():
                 raise LoopConflict("该问题已经审核过了：已退回整改，正在等待重新提交。")
             raise LoopConflict("只有“待验收”的问题可以验收或退回。")
-        if not can_supervise(user):
-            raise LoopError("只有督查单位可以验收销号。")
         rectification = self.pending_rectification()
         if rectification is None:
             raise LoopError("没有待验收的整改记录。")
         if rectification.submitted_by_id == user.pk:
             raise LoopError("提交整改的人不能验收自己提交的整改。")
-        refusal = decide_refusal(user, rectification)  # never the problem's own unit
-        if refusal:
-            raise LoopError(refusal)
         return rectification
 
     @transaction.atomic
@@ -430,11 +459,11 @@ class Problem(VersionedModel, VoidableModel, UnitOwnedModel):
     @transaction.atomic
     def recheck(self, user, result, note="", new_deadline=None, photos=(), on=None):
         """回头看 of a closed problem: still fine, or recurred (reopens the loop, counted)."""
+        if not may(user, "recheck", self):
+            raise PermissionDenied("只有督查单位可以开展回头看。")
         lock(self)
         if self.status != ProblemStatus.CLOSED:
             raise LoopConflict("只有“已销号”的问题可以回头看（可能已由他人处理）。")
-        if not can_supervise(user):
-            raise LoopError("只有督查单位可以开展回头看。")
         on = on or today()
         if result == RecheckResult.RECURRED:
             if new_deadline is None:
@@ -666,11 +695,15 @@ class Photo(UnitOwnedModel):
         return reverse("environment:photo", args=[self.pk, variant])
 
 
-class Accountability(UnitOwnedModel):
-    """通报批评 / 约谈 / 追责问责 of a unit, with the problems that led to it."""
+class Accountability(VersionedModel, VoidableModel, UnitOwnedModel):
+    """通报批评 / 约谈 / 追责问责 of a unit, with the problems that led to it.
+
+    Recorded by mistake, it is voided (作废, :mod:`county.voiding`), never deleted.
+    """
 
     workstream = WORKSTREAM
     unit_paths = ("unit",)
+    permissions = SUPERVISOR_WRITES
 
     unit = models.ForeignKey(
         "county.Unit",
@@ -691,7 +724,10 @@ class Accountability(UnitOwnedModel):
         related_name="+",
         verbose_name="登记人",
     )
-    history = HistoricalRecords(m2m_fields=[problems])
+    history = HistoricalRecords(m2m_fields=[problems], excluded_fields=VERSION_EXCLUDED)
+
+    objects = active_manager(ScopedQuerySet)
+    all_objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "问责记录"
@@ -711,6 +747,9 @@ class Notice(models.Model):
     Notices are county-wide publications, not one unit's records: every signed-in
     user reads issued notices; only supervisors see drafts and issue them.
     """
+
+    workstream = WORKSTREAM
+    permissions = {"create": SUPERVISORS, "change": SUPERVISORS}  # draft and issue
 
     title = models.CharField("标题", max_length=200)
     period_start = models.DateField("起始日期", validators=[check_plausible_date])

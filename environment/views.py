@@ -19,10 +19,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.generic import CreateView, ListView, UpdateView
 
-from county.base_views import ActionStepView, ScopedDetailView, ScopedListView
+from county.base_views import (
+    ActionRequiredMixin,
+    ActionStepView,
+    ScopedDetailView,
+    ScopedListView,
+)
 from county.concurrency import VersionedUpdateMixin
 from county.history import timeline
 from county.inputs import positive_id
+from county.scoping import may
 from county.status import today
 from county.void_views import VoidView
 
@@ -48,20 +54,15 @@ from .models import (
     Photo,
     Problem,
     ProblemCategory,
-    can_supervise,
 )
 from .notices import build_docx, default_title, notice_figures
 
 
-class SupervisorRequiredMixin(LoginRequiredMixin):
-    """Only supervisors of the environment workstream (and admins)."""
+class SupervisorStep(ActionRequiredMixin):
+    """A page that records or corrects what supervisors keep (``permissions`` on the
+    model, ``county.scoping``)."""
 
-    denied_message = "只有督查单位可以进行此操作。"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not can_supervise(request.user):
-            raise PermissionDenied(self.denied_message)
-        return super().dispatch(request, *args, **kwargs)
+    permission_denied_message = "只有督查单位可以进行此操作。"
 
 
 def ledger_links(query_string=""):
@@ -92,7 +93,8 @@ class ProblemList(ScopedListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["page_title"] = self.page_title
-        context["can_supervise"] = can_supervise(self.request.user)
+        context["can_create"] = may(self.request.user, "create", Problem)
+        context["can_import"] = may(self.request.user, "import", Problem)
         context["ledger"] = ledger_links(context["query_string"])
         context["today"] = today()
         return context
@@ -115,14 +117,14 @@ class StubbornList(ProblemList):
 def problem_context(request, problem, **forms):
     """Context of the problem page, with the forms of the steps this user may take."""
     user = request.user
-    supervisor = can_supervise(user)
-    editable = problem.is_editable_by(user)
+    supervisor = may(user, "change", problem)
+    editable = may(user, "rectify", problem)
     pending = problem.pending_rectification() if problem.status == ProblemStatus.PENDING else None
     context = {
         "problem": problem,
         "object": problem,
-        "can_supervise": supervisor,
         "can_edit": supervisor,
+        "can_void": may(user, "delete", problem),
         "photos_found": [p for p in problem.photos.all() if p.kind == PhotoKind.FOUND],
         "rectifications": problem.rectifications.select_related(
             "submitted_by", "decided_by"
@@ -136,13 +138,13 @@ def problem_context(request, problem, **forms):
         context["can_start"] = True
     if editable and problem.status in (ProblemStatus.ASSIGNED, ProblemStatus.RECTIFYING):
         context["submit_form"] = forms.get("submit_form") or RectificationForm()
-    if supervisor and pending:
+    if pending and may(user, "decide", problem):
         if pending.submitted_by_id == user.pk:
             context["own_submission"] = True
         else:
             context["accept_form"] = forms.get("accept_form") or AcceptForm()
             context["reject_form"] = forms.get("reject_form") or RejectForm()
-    if supervisor and problem.status == ProblemStatus.CLOSED:
+    if problem.status == ProblemStatus.CLOSED and may(user, "recheck", problem):
         context["recheck_form"] = forms.get("recheck_form") or RecheckForm()
     return context
 
@@ -170,6 +172,20 @@ class ProblemVoid(VoidView):
     success_url_name = "environment:problem_list"
 
 
+class InspectionVoid(VoidView):
+    """作废 an inspection recorded by mistake, once none of its problems is in force."""
+
+    model = Inspection
+    success_url_name = "environment:inspection_list"
+
+
+class AccountabilityVoid(VoidView):
+    """作废 an accountability record entered by mistake; kept in history."""
+
+    model = Accountability
+    success_url_name = "environment:accountability_list"
+
+
 def visible_problem(request, pk):
     return get_object_or_404(Problem.objects.visible_to(request.user), pk=pk)
 
@@ -194,6 +210,8 @@ class LoopStep(ActionStepView):
 class ProblemStart(LoopStep):
     """The responsible unit takes the problem up: 已交办 → 整改中."""
 
+    permission_action = "rectify"
+
     def perform(self, form, problem):
         problem.start(self.request.user)
         return "已开始整改。"
@@ -201,6 +219,8 @@ class ProblemStart(LoopStep):
 
 class ProblemSubmit(LoopStep):
     """The responsible unit submits its rectification with after-photos: → 待验收."""
+
+    permission_action = "rectify"
 
     form_class = RectificationForm
     form_name = "submit_form"
@@ -213,6 +233,8 @@ class ProblemSubmit(LoopStep):
 class ProblemAccept(LoopStep):
     """A supervisor (not the submitter) accepts: → 已销号."""
 
+    permission_action = "decide"
+
     form_class = AcceptForm
     form_name = "accept_form"
 
@@ -224,6 +246,8 @@ class ProblemAccept(LoopStep):
 class ProblemReject(LoopStep):
     """A supervisor sends it back with a reason: → 整改中."""
 
+    permission_action = "decide"
+
     form_class = RejectForm
     form_name = "reject_form"
 
@@ -234,6 +258,8 @@ class ProblemReject(LoopStep):
 
 class ProblemRecheck(LoopStep):
     """回头看: still fine, or recurred (reopens the loop)."""
+
+    permission_action = "recheck"
 
     form_class = RecheckForm
     form_name = "recheck_form"
@@ -259,7 +285,7 @@ problem_reject = ProblemReject.as_view()
 problem_recheck = ProblemRecheck.as_view()
 
 
-class ProblemCreate(SupervisorRequiredMixin, CreateView):
+class ProblemCreate(SupervisorStep, CreateView):
     """A supervisor records a problem found by an inspection and assigns it."""
 
     model = Problem
@@ -292,8 +318,10 @@ class ProblemCreate(SupervisorRequiredMixin, CreateView):
         return response
 
 
-class ProblemUpdate(VersionedUpdateMixin, SupervisorRequiredMixin, UpdateView):
+class ProblemUpdate(VersionedUpdateMixin, SupervisorStep, UpdateView):
     """A supervisor corrects a problem's data (the loop's steps have their own buttons)."""
+
+    permission_action = "change"
 
     model = Problem
     form_class = ProblemForm
@@ -368,7 +396,7 @@ class InspectionList(ScopedListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["can_supervise"] = can_supervise(self.request.user)
+        context["can_create"] = may(self.request.user, "create", Inspection)
         return context
 
 
@@ -378,7 +406,8 @@ class InspectionDetail(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["can_supervise"] = can_supervise(self.request.user)
+        context["can_edit"] = may(self.request.user, "change", self.object)
+        context["can_void"] = may(self.request.user, "delete", self.object)
         context["problems"] = (
             Problem.objects.visible_to(self.request.user)
             .filter(inspection=self.object)
@@ -388,7 +417,7 @@ class InspectionDetail(ScopedDetailView):
         return context
 
 
-class InspectionCreate(SupervisorRequiredMixin, CreateView):
+class InspectionCreate(SupervisorStep, CreateView):
     model = Inspection
     form_class = InspectionForm
     template_name = "environment/form.html"
@@ -399,7 +428,8 @@ class InspectionCreate(SupervisorRequiredMixin, CreateView):
         return super().form_valid(form)
 
 
-class InspectionUpdate(SupervisorRequiredMixin, UpdateView):
+class InspectionUpdate(VersionedUpdateMixin, SupervisorStep, UpdateView):
+    permission_action = "change"
     model = Inspection
     form_class = InspectionForm
     template_name = "environment/form.html"
@@ -418,11 +448,11 @@ class CategoryList(LoginRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["can_supervise"] = can_supervise(self.request.user)
+        context["can_create"] = may(self.request.user, "create", ProblemCategory)
         return context
 
 
-class CategoryCreate(SupervisorRequiredMixin, CreateView):
+class CategoryCreate(SupervisorStep, CreateView):
     model = ProblemCategory
     form_class = CategoryForm
     template_name = "environment/form.html"
@@ -434,6 +464,7 @@ class CategoryCreate(SupervisorRequiredMixin, CreateView):
 
 
 class CategoryUpdate(CategoryCreate, UpdateView):
+    permission_action = "change"
     extra_context = {"page_title": "修改问题类别"}
 
 
@@ -454,7 +485,7 @@ class AccountabilityList(ScopedListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["can_supervise"] = can_supervise(self.request.user)
+        context["can_create"] = may(self.request.user, "create", Accountability)
         return context
 
 
@@ -464,7 +495,8 @@ class AccountabilityDetail(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["can_edit"] = can_supervise(self.request.user)
+        context["can_edit"] = may(self.request.user, "change", self.object)
+        context["can_void"] = may(self.request.user, "delete", self.object)
         context["problems"] = (
             Problem.objects.visible_to(self.request.user)
             .filter(accountabilities=self.object)
@@ -473,7 +505,7 @@ class AccountabilityDetail(ScopedDetailView):
         return context
 
 
-class AccountabilityCreate(SupervisorRequiredMixin, CreateView):
+class AccountabilityCreate(SupervisorStep, CreateView):
     model = Accountability
     form_class = AccountabilityForm
     template_name = "environment/form.html"
@@ -485,7 +517,8 @@ class AccountabilityCreate(SupervisorRequiredMixin, CreateView):
         return super().form_valid(form)
 
 
-class AccountabilityUpdate(SupervisorRequiredMixin, UpdateView):
+class AccountabilityUpdate(VersionedUpdateMixin, SupervisorStep, UpdateView):
+    permission_action = "change"
     model = Accountability
     form_class = AccountabilityForm
     template_name = "environment/form.html"
@@ -526,7 +559,7 @@ def notice(request):
             "form": form,
             "figures": figures,
             "title": default_title(start, end),
-            "can_supervise": can_supervise(request.user),
+            "can_issue": may(request.user, "create", Notice),
             "quick_periods": quick_periods(today()),
             "issued": Notice.objects.filter(status="issued")[:10],
             "query_string": f"start={start:%Y-%m-%d}&end={end:%Y-%m-%d}",
@@ -537,7 +570,7 @@ def notice(request):
 @login_required
 def notice_docx(request):
     """The Word draft of the notice, for the supervisor to edit and issue."""
-    if not can_supervise(request.user):
+    if not may(request.user, "create", Notice):
         raise PermissionDenied("只有督查单位可以下载通报草稿。")
     _form, start, end = notice_period(request)
     content = build_docx(notice_figures(start, end))
@@ -553,7 +586,7 @@ def notice_docx(request):
 @login_required
 def notice_issue(request):
     """Issue a notice: upload the edited Word file."""
-    if not can_supervise(request.user):
+    if not may(request.user, "create", Notice):
         raise PermissionDenied("只有督查单位可以印发通报。")
     _form, start, end = notice_period(request)
     if request.method == "POST":

@@ -13,15 +13,15 @@ to date on save) so that the reminders, 我的待办 and the cockpit can query i
 import datetime
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from county.choices import Role, UnitKind
+from county.choices import UnitKind
 from county.concurrency import VERSION_EXCLUDED, VersionedModel
 from county.inputs import LONG_TEXT, check_plausible_date
-from county.scoping import ScopedQuerySet, UnitOwnedModel
+from county.scoping import ScopedQuerySet, UnitOwnedModel, may
 from county.status import DUE_SOON_DAYS, LIGHT_TONES, Light, light_for, today
 
 from .choices import REVIEW_STAGES, STAGE_TONES, Batch, Level, Stage
@@ -71,17 +71,6 @@ def allowed_targets(current):
     return targets
 
 
-def can_change_stage(user, area):
-    """Supervisors of landplan (县自然资源局) and the lead unit's staff; not townships, leaders."""
-    if not user or not user.is_authenticated or not user.is_active:
-        return False
-    if user.supervises(WORKSTREAM):
-        return True
-    return (
-        user.role == Role.STAFF and user.unit_id is not None and user.unit_id == area.lead_unit_id
-    )
-
-
 class PlanAreaQuerySet(ScopedQuerySet):
     """Plan areas with the scoping rules and the light filter."""
 
@@ -113,6 +102,13 @@ class PlanArea(VersionedModel, UnitOwnedModel):
 
     workstream = WORKSTREAM
     unit_paths = ("lead_unit", "townships")
+    # Stage, compiler and deadlines: supervisors (县自然资源局) and the lead unit's staff;
+    # progress notes (``report``): the townships' staff too. Areas come from the ledger.
+    permissions = {
+        "create": ("admin", "supervisor"),
+        "change": ("admin", "supervisor", "unit_staff:lead_unit"),
+        "report": ("admin", "supervisor", "unit_staff"),
+    }
 
     name = models.CharField("片区名称", max_length=100)
     title = models.CharField("全称", max_length=200, editable=False, default="")
@@ -210,6 +206,8 @@ class PlanArea(VersionedModel, UnitOwnedModel):
 
     def move_to(self, target, user=None, date=None, reason=""):
         """Change the stage by the rule, record it on the timeline; returns the StageChange."""
+        if user is not None and not may(user, "change", self):
+            raise PermissionDenied("只有县自然资源局（督查、牵头单位）可以变更规划阶段。")
         date = date or today()
         with transaction.atomic():
             area = PlanArea.objects.select_for_update().get(pk=self.pk)

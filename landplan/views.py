@@ -23,12 +23,13 @@ from county.base_views import (
 )
 from county.concurrency import VersionedUpdateMixin
 from county.history import timeline
+from county.scoping import may
 from county.status import LIGHT_TONES, Light, today
 
 from .choices import STAGE_TONES, Batch, Level, Stage
 from .filtersets import PlanAreaFilter
 from .forms import AreaForm, NoteForm, StageForm
-from .models import PlanArea, ProgressNote, StageError, can_change_stage
+from .models import PlanArea, ProgressNote, StageError
 
 TONE_COLOURS = {
     "secondary": "#adb5bd",
@@ -161,9 +162,9 @@ class AreaDetail(ScopedDetailView):
                 "timeline": area.stage_changes.select_related("user").order_by("-date", "-pk"),
                 "notes": area.notes.select_related("author", "unit"),
                 "history": timeline(area, limit=60),
-                "can_stage": can_change_stage(self.request.user, area) and not area.is_done,
-                "can_details": can_change_stage(self.request.user, area),
-                "note_form": NoteForm() if context["can_edit"] else None,
+                "can_stage": context["can_edit"] and not area.is_done,
+                "can_details": context["can_edit"],
+                "note_form": NoteForm() if may(self.request.user, "report", area) else None,
             }
         )
         return context
@@ -182,9 +183,8 @@ class AreaStage(ActionStepView):
     confirm_template_name = "landplan/stage_confirm.html"
     rule_errors = (StageError,)
 
-    def check(self, area):
-        if not can_change_stage(self.request.user, area):
-            raise PermissionDenied("只有县自然资源局（督查、牵头单位）可以变更规划阶段。")
+    permission_action = "change"
+    permission_denied_message = "只有县自然资源局（督查、牵头单位）可以变更规划阶段。"
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and request.method in ("GET", "POST"):
@@ -218,11 +218,7 @@ class AreaUpdate(VersionedUpdateMixin, ScopedUpdateView):
     template_name = "landplan/area_form.html"
     context_object_name = "area"
 
-    def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
-        if not can_change_stage(self.request.user, obj):
-            raise PermissionDenied("乡镇只能填报进展，不能修改时限。")
-        return obj
+    permission_denied_message = "乡镇只能填报进展，不能修改时限。"
 
     def form_valid(self, form):
         form.instance._history_user = self.request.user
@@ -236,7 +232,7 @@ class AreaUpdate(VersionedUpdateMixin, ScopedUpdateView):
 def note_create(request, pk):
     """Add a progress note: anyone who may edit the area (its townships too)."""
     area = get_object_or_404(PlanArea.objects.visible_to(request.user), pk=pk)
-    if not area.is_editable_by(request.user):
+    if not may(request.user, "report", area):
         raise PermissionDenied("您无权填报该片区的进展。")
     form = NoteForm(request.POST)
     if form.is_valid():

@@ -3,6 +3,7 @@
 from django import forms
 from django.db.models import Max
 
+from county.concurrency import VersionedFormMixin
 from county.forms import BootstrapFormMixin, bootstrapify
 from county.inputs import max_length
 from county.models import Unit
@@ -33,7 +34,7 @@ def item_choices(field, user=None):
     field.label_from_instance = lambda item: f"{item.year}年 {item.number}. {item.title}"[:60]
 
 
-class FollowUpProblemForm(StyledForm, forms.ModelForm):
+class FollowUpProblemForm(VersionedFormMixin, StyledForm, forms.ModelForm):
     """A supervisor of reforms records or corrects a follow-up problem."""
 
     class Meta:
@@ -112,7 +113,7 @@ class RectifiedForm(BootstrapFormMixin, forms.Form):
     )
 
 
-class InnovationForm(StyledForm, forms.ModelForm):
+class InnovationForm(VersionedFormMixin, StyledForm, forms.ModelForm):
     """A unit's staff edit their own project; supervisors of reforms also set unit and reporting."""
 
     staff_fields = ["title", "innovation_point", "experience", "item"]
@@ -157,7 +158,7 @@ class InnovationForm(StyledForm, forms.ModelForm):
         return super().save(commit)
 
 
-class ExperienceForm(StyledForm, forms.ModelForm):
+class ExperienceForm(VersionedFormMixin, StyledForm, forms.ModelForm):
     """A supervisor of reforms records a published typical experience."""
 
     class Meta:

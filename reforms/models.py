@@ -23,11 +23,19 @@ from .choices import (
 
 WORKSTREAM = "reforms"
 
+# Who does what (``county.scoping``): 县委改革办's supervisors keep the ledger (items,
+# sub-tasks, follow-up problems, experiences); a unit's staff report progress on their
+# sub-tasks (``report``), rectify their follow-up problems (``rectify``) and keep their own
+# innovation projects; another unit's supervisor decides their requests (``decide``).
+SUPERVISORS = ("admin", "supervisor")
+SUPERVISOR_WRITES = {"create": SUPERVISORS, "change": SUPERVISORS}
+
 
 class ReformItem(VersionedModel, UnitOwnedModel):
     """One reform item (改革任务) of a year's ledger, identified by its 序号."""
 
     workstream = WORKSTREAM
+    permissions = SUPERVISOR_WRITES
     unit_paths = ("lead_unit", "co_units", "subtasks__units")
 
     year = models.PositiveIntegerField("年度")
@@ -100,6 +108,7 @@ class SubTask(VersionedModel, UnitOwnedModel):
     """A concrete measure (具体举措/细分任务) of an item, with responsible units and a deadline."""
 
     workstream = WORKSTREAM
+    permissions = {**SUPERVISOR_WRITES, "report": (*SUPERVISORS, "unit_staff")}
     unit_paths = ("units", "item__lead_unit")
 
     item = models.ForeignKey(
@@ -160,6 +169,7 @@ class ProgressReport(UnitOwnedModel):
     """A progress report (进展报告) on a sub-task; the latest one is its 工作进展."""
 
     workstream = WORKSTREAM
+    permissions = {"change": SUPERVISORS}
     unit_paths = ("subtask__units", "subtask__item__lead_unit")
 
     subtask = models.ForeignKey(
@@ -330,10 +340,15 @@ class CompletionRequest(RequestBase):
         return f"{self.subtask} 申请完成"
 
 
-class FollowUpProblem(UnitOwnedModel):
+class FollowUpProblem(VersionedModel, UnitOwnedModel):
     """One of the "two reforms" follow-up problems (后半篇文章), rectified then re-checked."""
 
     workstream = WORKSTREAM
+    permissions = {
+        **SUPERVISOR_WRITES,
+        "rectify": (*SUPERVISORS, "unit_staff"),
+        "recheck": SUPERVISORS,
+    }
     unit_paths = ("lead_unit",)
 
     number = models.PositiveIntegerField("序号", unique=True)
@@ -367,7 +382,7 @@ class FollowUpProblem(UnitOwnedModel):
     )
     rectified_at = models.DateTimeField("报告整改时间", null=True, blank=True)
     rectified_note = models.TextField("整改情况", blank=True, max_length=LONG_TEXT)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=VERSION_EXCLUDED)
 
     class Meta:
         verbose_name = "后半篇文章问题"
@@ -401,10 +416,11 @@ class Recheck(models.Model):
         return f"{self.problem} 回头看 {self.checked_on}"
 
 
-class Innovation(UnitOwnedModel):
+class Innovation(VersionedModel, UnitOwnedModel):
     """A micro-reform/micro-innovation project (微改革微创新): bonus points when reported."""
 
     workstream = WORKSTREAM
+    permissions = {"assign": SUPERVISORS}  # any unit's project, and who carries it
     unit_paths = ("unit",)
 
     title = models.CharField("项目名称", max_length=200)
@@ -425,7 +441,7 @@ class Innovation(UnitOwnedModel):
         related_name="innovations",
         verbose_name="关联改革任务",
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=VERSION_EXCLUDED)
 
     class Meta:
         verbose_name = "微改革微创新"
@@ -436,10 +452,11 @@ class Innovation(UnitOwnedModel):
         return self.title
 
 
-class Experience(UnitOwnedModel):
+class Experience(VersionedModel, UnitOwnedModel):
     """A typical experience published by a city-level-or-higher outlet (典型经验刊载)."""
 
     workstream = WORKSTREAM
+    permissions = SUPERVISOR_WRITES
     unit_paths = ("unit",)
 
     title = models.CharField("标题", max_length=200)
@@ -462,7 +479,7 @@ class Experience(UnitOwnedModel):
         related_name="experiences",
         verbose_name="关联改革任务",
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=VERSION_EXCLUDED)
 
     class Meta:
         verbose_name = "典型经验"

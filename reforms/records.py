@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from county.events import notify, record_decision, staff_of, supervisors_of
+from county.scoping import may
 from county.status import today
 
 from .choices import FollowUpStatus, RecheckResult
@@ -32,7 +33,7 @@ def problem_url(problem):
 def mark_rectified(problem, user, note):
     """整改中 → 已整改, by the lead unit's staff (or a supervisor of reforms); it then waits
     for the reform office's 回头看, whose supervisors are told."""
-    if not problem.is_editable_by(user):
+    if not may(user, "rectify", problem):
         raise PermissionDenied("只有牵头单位或县委改革办可以报告整改完成。")
     problem = FollowUpProblem.objects.select_for_update().get(pk=problem.pk)
     if problem.status != FollowUpStatus.RECTIFYING:
@@ -62,7 +63,7 @@ def add_recheck(problem, user, checked_on, result, note=""):
 
     The one who reported the rectification never re-checks it himself.
     """
-    if not supervises_reforms(user):
+    if not may(user, "recheck", problem):
         raise PermissionDenied("只有县委改革办督查人员可以回头看。")
     problem = FollowUpProblem.objects.select_for_update().get(pk=problem.pk)
     if problem.status == FollowUpStatus.RECTIFYING:
@@ -104,7 +105,7 @@ def add_recheck(problem, user, checked_on, result, note=""):
 
 def report_innovation(innovation, user):
     """报送县委改革办: reported, dated today; needs the experience write-up."""
-    if not innovation.is_editable_by(user):
+    if not may(user, "change", innovation):
         raise PermissionDenied("只有承担单位可以报送。")
     if innovation.reported:
         raise ValidationError("该项目已报送，无需重复报送。")

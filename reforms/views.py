@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.generic import CreateView
 
 from county.base_views import (
+    ActionRequiredMixin,
     ActionStepView,
     ScopedDetailView,
     ScopedListView,
@@ -241,7 +242,7 @@ class ItemDetail(ScopedDetailView):
         # Another unit's sub-task is shown as its name and status line only (issue 10):
         # the lead unit of the item sees all its sub-tasks, a co-unit only its own.
         readable = set(restrict(item.subtasks.all(), user, "view").values_list("pk", flat=True))
-        reportable = set(restrict(item.subtasks.all(), user, "change").values_list("pk", flat=True))
+        reportable = set(restrict(item.subtasks.all(), user, "report").values_list("pk", flat=True))
         for task in tasks:
             task.badge = _light_badge(task.light(on))
             task.full = task.pk in readable
@@ -477,16 +478,13 @@ def attachment(request, pk):
     )
 
 
-class SupervisorRequiredMixin:
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect(f"{reverse('login')}?next={request.path}")
-        if not request.user.supervises("reforms"):
-            raise PermissionDenied("只有县委改革办督查人员可以编辑台账。")
-        return super().dispatch(request, *args, **kwargs)
+class LedgerKeeper(ActionRequiredMixin):
+    """Items and sub-tasks are kept by 县委改革办's supervisors (``permissions``)."""
+
+    permission_denied_message = "只有县委改革办督查人员可以编辑台账。"
 
 
-class ItemCreate(SupervisorRequiredMixin, CreateView):
+class ItemCreate(LedgerKeeper, CreateView):
     model = ReformItem
     form_class = ItemForm
     template_name = "reforms/item_form.html"
@@ -505,7 +503,8 @@ class ItemCreate(SupervisorRequiredMixin, CreateView):
         return reverse("reforms:item", args=[self.object.pk])
 
 
-class ItemUpdate(VersionedUpdateMixin, SupervisorRequiredMixin, ScopedUpdateView):
+class ItemUpdate(VersionedUpdateMixin, LedgerKeeper, ScopedUpdateView):
+    permission_action = "change"
     model = ReformItem
     form_class = ItemForm
     template_name = "reforms/item_form.html"
@@ -520,7 +519,7 @@ class ItemUpdate(VersionedUpdateMixin, SupervisorRequiredMixin, ScopedUpdateView
         return reverse("reforms:item", args=[self.object.pk])
 
 
-class SubTaskCreate(SupervisorRequiredMixin, CreateView):
+class SubTaskCreate(LedgerKeeper, CreateView):
     model = SubTask
     form_class = SubTaskForm
     template_name = "reforms/subtask_form.html"
@@ -546,7 +545,8 @@ class SubTaskCreate(SupervisorRequiredMixin, CreateView):
         return reverse("reforms:item", args=[self.item.pk]) + f"#task-{self.object.pk}"
 
 
-class SubTaskUpdate(VersionedUpdateMixin, SupervisorRequiredMixin, ScopedUpdateView):
+class SubTaskUpdate(VersionedUpdateMixin, LedgerKeeper, ScopedUpdateView):
+    permission_action = "change"
     model = SubTask
     form_class = SubTaskForm
     template_name = "reforms/subtask_form.html"

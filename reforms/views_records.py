@@ -8,16 +8,17 @@ rectified and keep their own innovation projects.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from county.base_views import ActionStepView, ScopedListView
-from county.choices import Role
+from county.concurrency import StaleVersion
 from county.history import timeline
-from county.scoping import may, restrict
+from county.scoping import may, require, restrict
 
 from . import records
 from .choices import ExperienceLevel, FollowUpStatus
@@ -35,18 +36,26 @@ FORM_TEMPLATE = "reforms/records/form.html"
 HISTORY_LIMIT = 30
 
 
-def require_supervisor(user):
-    if not records.supervises_reforms(user):
-        raise PermissionDenied("只有县委改革办督查人员可以进行此操作。")
+SUPERVISOR_ONLY = "只有县委改革办督查人员可以进行此操作。"
 
 
 def save_form(request, form, title, active, done_message, cancel_url):
-    """Save a valid bound form and return the object, or render the form with its errors."""
+    """Save a valid bound form and return the object, or render the form with its errors.
+
+    The form carries the record's version (``VersionedFormMixin``): saved meanwhile by
+    someone else, nothing is kept and the form says so (409) with both versions."""
     if request.method == "POST" and form.is_valid():
-        obj = form.save()
-        messages.success(request, done_message)
-        return obj, None
+        try:
+            with transaction.atomic():
+                obj = form.save()
+        except StaleVersion as error:
+            form.refuse_stale(error)
+        else:
+            messages.success(request, done_message)
+            return obj, None
     status = 400 if form.is_bound else 200
+    if getattr(form, "stale", None) is not None:
+        status = form.stale_status
     context = {"form": form, "page_title": title, "active": active, "cancel_url": cancel_url}
     return None, render(request, FORM_TEMPLATE, context, status=status)
 
@@ -66,7 +75,7 @@ class FollowUpList(ScopedListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["active"] = "followups"
-        context["can_create"] = records.supervises_reforms(self.request.user)
+        context["can_create"] = may(self.request.user, "create", FollowUpProblem)
         return context
 
 
@@ -77,11 +86,11 @@ def visible_problem(request, pk):
 
 def followup_context(request, problem, **forms):
     user = request.user
-    supervisor = records.supervises_reforms(user)
+    supervisor = may(user, "recheck", problem)
     context = {
         "problem": problem,
         "active": "followups",
-        "can_edit": supervisor,
+        "can_edit": may(user, "change", problem),
         "rechecks": problem.rechecks.select_related("checked_by"),
         "history": timeline(problem, limit=HISTORY_LIMIT),
         # The item is named; its page is linked only for those who may see it.
@@ -91,7 +100,7 @@ def followup_context(request, problem, **forms):
     if supervisor and problem.status != FollowUpStatus.RECTIFYING and not own:
         context["recheck_form"] = forms.get("recheck_form") or RecheckForm()
     context["own_rectification"] = supervisor and own
-    if problem.status == FollowUpStatus.RECTIFYING and problem.is_editable_by(user):
+    if problem.status == FollowUpStatus.RECTIFYING and may(user, "rectify", problem):
         context["rectified_form"] = forms.get("rectified_form") or RectifiedForm()
     return context
 
@@ -108,7 +117,9 @@ def followup_detail(request, pk):
 def followup_edit(request, pk=None):
     """Create (no pk) or change a follow-up problem: supervisors of reforms only."""
     problem = visible_problem(request, pk) if pk else None
-    require_supervisor(request.user)
+    require(
+        request.user, "change" if problem else "create", problem or FollowUpProblem, SUPERVISOR_ONLY
+    )
     form = FollowUpProblemForm(request.POST or None, instance=problem)
     title = f"修改问题（第{problem.number}号）" if problem else "新增后半篇文章问题"
     cancel = reverse("reforms:followup", args=[pk]) if pk else reverse("reforms:followups")
@@ -162,10 +173,6 @@ followup_rectified = FollowUpRectified.as_view()
 
 
 # --- 微改革微创新 --------------------------------------------------------------------------
-def may_create_innovation(user):
-    return records.supervises_reforms(user) or (user.role == Role.STAFF and user.unit_id)
-
-
 class InnovationList(ScopedListView):
     """The micro-innovation projects: filters, table (cards on a phone), pagination."""
 
@@ -180,7 +187,7 @@ class InnovationList(ScopedListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["active"] = "innovations"
-        context["can_create"] = may_create_innovation(self.request.user)
+        context["can_create"] = may(self.request.user, "create", Innovation)
         return context
 
 
@@ -195,7 +202,7 @@ def innovation_detail(request, pk):
     context = {
         "innovation": innovation,
         "active": "innovations",
-        "can_edit": innovation.is_editable_by(request.user),
+        "can_edit": may(request.user, "change", innovation),
         "history": timeline(innovation, limit=HISTORY_LIMIT),
         "item_visible": bool(innovation.item_id) and may(request.user, "view", innovation.item),
     }
@@ -206,14 +213,12 @@ def innovation_detail(request, pk):
 def innovation_edit(request, pk=None):
     """Create or change a project: supervisors any, a unit's staff their own."""
     user = request.user
-    supervisor = records.supervises_reforms(user)
+    supervisor = may(user, "assign", Innovation)
     if pk:
         innovation = visible_innovation(request, pk)
-        if not innovation.is_editable_by(user):
-            raise PermissionDenied("您无权修改该项目。")
+        require(user, "change", innovation, "您无权修改该项目。")
     else:
-        if not may_create_innovation(user):
-            raise PermissionDenied("只有承担单位或县委改革办可以新增项目。")
+        require(user, "create", Innovation, "只有承担单位或县委改革办可以新增项目。")
         innovation = Innovation(unit=None if supervisor else user.unit)
     form = InnovationForm(
         request.POST or None, instance=innovation, supervisor=supervisor, user=request.user
@@ -263,7 +268,7 @@ class ExperienceList(ScopedListView):
         ]
         context["total"] = sum(counted.values())
         context["active"] = "experiences"
-        context["can_edit"] = records.supervises_reforms(self.request.user)
+        context["can_edit"] = may(self.request.user, "change", Experience)
         items = {r.item_id for r in context["object_list"] if r.item_id}
         # [0] when none: one query either way, whatever the number of rows.
         chosen = ReformItem.objects.filter(pk__in=list(items) or [0])
@@ -281,7 +286,12 @@ def experience_edit(request, pk=None):
     experience = None
     if pk:
         experience = get_object_or_404(Experience.objects.visible_to(request.user), pk=pk)
-    require_supervisor(request.user)
+    require(
+        request.user,
+        "change" if experience else "create",
+        experience or Experience,
+        SUPERVISOR_ONLY,
+    )
     form = ExperienceForm(request.POST or None, instance=experience)
     title = "修改典型经验" if pk else "新增典型经验"
     cancel = reverse("reforms:experiences")

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from county.choices import Role
 from county.events import notify, record_decision, staff_of, supervisors_of
-from county.scoping import decide_refusal
+from county.scoping import decide_refusal, may
 
 from .choices import RequestStatus, TaskStatus
 from .models import (
@@ -33,7 +33,7 @@ class WorkflowError(Exception):
 
 def can_report(user, subtask):
     """Staff of the sub-task's units (or of the item's lead unit), supervisors, admins."""
-    return SubTask.objects.editable_by(user).filter(pk=subtask.pk).exists()
+    return may(user, "report", subtask)
 
 
 def can_decide(user):

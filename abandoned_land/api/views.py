@@ -14,11 +14,12 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from county.api import ScopedModelViewSet, void_through_api
+from county.scoping import may
 
 from ..figures import summary
 from ..filtersets import ParcelFilter
 from ..forms import BASE_FIELDS
-from ..models import Inspection, Parcel, can_supervise
+from ..models import Inspection, Parcel
 from .serializers import ParcelInspectionSerializer, ParcelSerializer
 
 
@@ -32,16 +33,6 @@ class ParcelViewSet(ScopedModelViewSet):
     queryset = Parcel.objects.for_list().order_by("township__order", "code")
     serializer_class = ParcelSerializer
     filterset_class = ParcelFilter
-
-    def check_permissions(self, request):
-        super().check_permissions(request)
-        if self.action == "create" and not can_supervise(request.user):
-            raise PermissionDenied("只有督查单位可以新增地块。")
-
-    def check_object_permissions(self, request, obj):
-        super().check_object_permissions(request, obj)  # not visible: 404; not editable: 403
-        if self.action == "destroy" and not can_supervise(request.user):
-            raise PermissionDenied("只有督查单位可以删除地块。")
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -60,7 +51,7 @@ class ParcelViewSet(ScopedModelViewSet):
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         finding = data.pop("finding", "")
-        if not can_supervise(self.request.user):
+        if not may(self.request.user, "correct", serializer.instance):
             locked = sorted(set(data) & set(BASE_FIELDS))
             if locked:
                 raise PermissionDenied(

@@ -14,7 +14,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from county.audit import Action, record
 from county.registry import registry
+from county.scoping import require
 
 from .reading import MAX_UPLOAD_BYTES
 
@@ -56,9 +56,9 @@ def _workstream(key):
     return workstream
 
 
-def _require_importer(user, key):
-    if not user.supervises(key):
-        raise PermissionDenied("只有该板块的督查人员可以导入台账。")
+def _require_importer(user, workstream):
+    """Importing is the ledger model's ``import`` action (``county.scoping``)."""
+    require(user, "import", workstream.ledger.model, "只有该板块的督查人员可以导入台账。")
 
 
 def _upload_path(token):
@@ -73,7 +73,7 @@ def _back_url(workstream):
 @login_required
 def import_upload(request, key):
     workstream = _workstream(key)
-    _require_importer(request.user, key)
+    _require_importer(request.user, workstream)
     ledger = workstream.ledger
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -113,7 +113,7 @@ def _preview_context(workstream, report, name, token):
 @require_POST
 def import_confirm(request, key):
     workstream = _workstream(key)
-    _require_importer(request.user, key)
+    _require_importer(request.user, workstream)
     token = request.POST.get("token", "")
     meta = request.session.pop(f"ledger_upload_{token}", None) if TOKEN.match(token) else None
     path = _upload_path(token) if meta else None

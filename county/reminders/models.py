@@ -241,6 +241,10 @@ class Notification(models.Model):
 class SupervisionNotice(models.Model):
     """督办单: a formal push notice about an overdue item, acknowledged by the unit."""
 
+    # county.scoping: readers of all and the unit read it; the unit's staff sign for it.
+    unit_paths = ("unit",)
+    permissions = {"view": ("readers", "unit"), "acknowledge": ("unit_staff",)}
+
     year = models.PositiveSmallIntegerField("年度")
     seq = models.PositiveIntegerField("序号")
     item_key = models.CharField("事项类别", max_length=60)

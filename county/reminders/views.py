@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from county.choices import Role
 from county.models import User
 from county.registry import registry
+from county.scoping import may, restrict
 from county.status import days_overdue
 
 from .digest import group
@@ -104,17 +104,14 @@ def notifications_read_all(request):
 
 
 def notices_visible_to(user):
-    """督办单 a user may see: all for readers-of-all, else his unit's."""
-    qs = SupervisionNotice.objects.select_related("unit", "acknowledged_by")
-    if user.reads_all:
-        return qs
-    if user.unit_id:
-        return qs.filter(unit_id=user.unit_id)
-    return qs.none()
+    """督办单 a user may see (``county.scoping``: readers of all, else his unit's)."""
+    return restrict(
+        SupervisionNotice.objects.select_related("unit", "acknowledged_by"), user, "view"
+    )
 
 
 def can_acknowledge(user, notice):
-    return user.role == Role.STAFF and user.unit_id == notice.unit_id and not notice.is_acknowledged
+    return not notice.is_acknowledged and may(user, "acknowledge", notice)
 
 
 @login_required
@@ -150,9 +147,13 @@ def notice(request, pk):
     may_ack = can_acknowledge(request.user, obj)
     error = ""
     if request.method == "POST":
-        if not may_ack:
+        if not may(request.user, "acknowledge", obj):
             raise PermissionDenied("只有责任单位的工作人员可以签收本督办单。")
         response = request.POST.get("response", "").strip()
+        obj = SupervisionNotice.objects.select_for_update().get(pk=obj.pk)  # ATOMIC_REQUESTS
+        if obj.is_acknowledged:
+            messages.error(request, f"{obj.number}已经签收过了（可能已由同事签收）。")
+            return redirect("county:notice", pk=obj.pk)
         if not response:
             error = "请填写整改说明（已采取或将采取的措施、预计完成时间）。"
         else:

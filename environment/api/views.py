@@ -1,17 +1,16 @@
 """DRF viewsets of the environment workstream: the same scoping and FilterSets as the pages.
 
-Writing problems, inspections, categories and accountability records is for the
-workstream's supervisors; responsible units act on their problems only through
-the loop's actions (``submit``), supervisors through ``accept`` / ``reject``.
-``DELETE`` of a problem voids it (作废, kept in history, see ``county.voiding``); deleting
-an inspection that still has problems answers 409 (``county.api.exception_handler``).
+Who may write is declared on the models (``permissions``, ``county.scoping``): problems,
+inspections and accountability records are the supervisors'; responsible units act on their
+problems only through the loop's actions (``submit``: ``rectify``), another unit's supervisors
+through ``accept`` / ``reject`` (``decide``). ``DELETE`` voids (作废, kept in history, see
+``county.voiding``); voiding an inspection whose problems are still in force answers 409.
 """
 
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -31,7 +30,6 @@ from ..models import (
     Problem,
     ProblemCategory,
     Rectification,
-    can_supervise,
 )
 from ..photos import check_photos
 from .serializers import (
@@ -46,25 +44,10 @@ from .serializers import (
 )
 
 
-class SupervisorWrites(ScopedModelViewSet):
-    """Reads follow visibility; creating, changing and deleting need a supervisor."""
-
-    def check_permissions(self, request):
-        super().check_permissions(request)
-        if self.action == "create" and not can_supervise(request.user):
-            raise PermissionDenied("只有督查单位可以新增。")
-
-    def check_object_permissions(self, request, obj):
-        # Runs after the visible-rows lookup: another unit's record stays a 404.
-        super().check_object_permissions(request, obj)
-        if self.action in ("update", "partial_update", "destroy") and not can_supervise(
-            request.user
-        ):
-            raise PermissionDenied("只有督查单位可以修改。")
-
-
-class ProblemViewSet(SupervisorWrites):
+class ProblemViewSet(ScopedModelViewSet):
     """Problems; ``submit``, ``accept``, ``reject`` run the loop's steps."""
+
+    action_permissions = {"submit": "rectify", "accept": "decide", "reject": "decide"}
 
     queryset = Problem.objects.for_list().order_by("-found_on", "-number")
     serializer_class = ProblemSerializer
@@ -127,16 +110,26 @@ class ProblemViewSet(SupervisorWrites):
         return Response(PhotoSerializer(problem.photos.all(), many=True).data)
 
 
-class InspectionViewSet(SupervisorWrites):
+class InspectionViewSet(ScopedModelViewSet):
+    """Inspections; ``DELETE`` voids one whose problems are all voided (else 409)."""
+
     queryset = Inspection.objects.prefetch_related("townships").order_by("-date", "-pk")
     serializer_class = InspectionSerializer
     filterset_class = InspectionFilter
 
+    def perform_destroy(self, instance):
+        void_through_api(self.request, instance)
 
-class AccountabilityViewSet(SupervisorWrites):
+
+class AccountabilityViewSet(ScopedModelViewSet):
+    """Accountability records; ``DELETE`` voids (作废, kept in history)."""
+
     queryset = Accountability.objects.prefetch_related("problems").order_by("-date", "-pk")
     serializer_class = AccountabilitySerializer
     filterset_class = AccountabilityFilter
+
+    def perform_destroy(self, instance):
+        void_through_api(self.request, instance)
 
 
 class RectificationViewSet(ScopedReadOnlyViewSet):

@@ -11,9 +11,10 @@ from rest_framework.exceptions import MethodNotAllowed, PermissionDenied
 from rest_framework.response import Response
 
 from county.api import ScopedModelViewSet, ScopedReadOnlyViewSet
+from county.scoping import may
 
 from ..filtersets import PlanAreaFilter
-from ..models import PlanArea, ProgressNote, StageChange, StageError, can_change_stage
+from ..models import PlanArea, ProgressNote, StageChange, StageError
 from .serializers import (
     MoveSerializer,
     PlanAreaSerializer,
@@ -35,12 +36,7 @@ class PlanAreaViewSet(ScopedModelViewSet):
     def create(self, request, *args, **kwargs):
         raise MethodNotAllowed("POST", detail="片区通过台账导入新增。")
 
-    def check_object_permissions(self, request, obj):
-        super().check_object_permissions(request, obj)  # 403 for leaders, invisible is 404
-        if self.action in ("update", "partial_update", "move") and not can_change_stage(
-            request.user, obj
-        ):
-            raise PermissionDenied("只有县自然资源局（督查、牵头单位）可以修改片区阶段和时限。")
+    action_permissions = {"move": "change"}  # supervisors and the lead unit (county.scoping)
 
     def perform_update(self, serializer):
         serializer.instance._history_user = self.request.user
@@ -80,7 +76,7 @@ class ProgressNoteViewSet(ScopedModelViewSet):
 
     def perform_create(self, serializer):
         area = serializer.validated_data["area"]
-        if not area.is_editable_by(self.request.user):
+        if not may(self.request.user, "report", area):
             raise PermissionDenied("您无权填报该片区的进展。")
         serializer.save(author=self.request.user, unit=self.request.user.unit)
 

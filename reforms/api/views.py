@@ -11,13 +11,13 @@
 
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from county.api import ScopedModelViewSet
-from county.choices import Role
+from county.scoping import may
 
 from .. import records, workflow
 from ..filtersets import (
@@ -41,37 +41,11 @@ from .serializers import (
 )
 
 
-class ReformWritePermission(permissions.IsAuthenticated):
-    """Writes ask the viewset: ``may_create(user)`` and ``may_change(user, obj)``.
-
-    Changes of a record are decided after it is looked up, so another unit's
-    record is a 404 before it is ever a 403.
-    """
-
-    def has_permission(self, request, view):
-        if not super().has_permission(request, view):
-            return False
-        if request.method in permissions.SAFE_METHODS or view.action != "create":
-            return True
-        return view.may_create(request.user)
-
-    def has_object_permission(self, request, view, obj):
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return view.may_change(request.user, obj)
-
-
 class ReformViewSet(ScopedModelViewSet):
-    """Base of the reform viewsets: supervisors of reforms write, everybody else reads."""
+    """Base of the reform viewsets: who writes is declared on each model (``permissions``,
+    ``county.scoping``); an extra action names its scoping action in ``action_permissions``."""
 
-    permission_classes = [ReformWritePermission]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
-
-    def may_create(self, user):
-        return records.supervises_reforms(user)
-
-    def may_change(self, user, obj):
-        return records.supervises_reforms(user)
 
     def run_rule(self, rule):
         """Run a rule of :mod:`reforms.records`; its ValidationError is a 400."""
@@ -108,15 +82,12 @@ class ProgressReportViewSet(ReformViewSet):
     serializer_class = ProgressReportSerializer
     filterset_fields = ["subtask"]
 
-    def may_create(self, user):
-        return records.supervises_reforms(user) or user.role == Role.STAFF
-
     def perform_create(self, serializer):
         user = self.request.user
         subtask = serializer.validated_data["subtask"]
         if not subtask.is_visible_to(user):
             raise NotFound("细分任务不存在。")
-        if not subtask.is_editable_by(user):
+        if not may(user, "report", subtask):
             raise PermissionDenied("您无权填报该细分任务的进展。")
         data = serializer.validated_data
         try:
@@ -133,10 +104,7 @@ class FollowUpProblemViewSet(ReformViewSet):
     serializer_class = FollowUpProblemSerializer
     filterset_class = FollowUpProblemFilter
 
-    def may_change(self, user, obj):
-        if self.action in ("rectified", "recheck"):
-            return True  # the rules in reforms.records decide
-        return super().may_change(user, obj)
+    action_permissions = {"rectified": "rectify", "recheck": "recheck"}
 
     @extend_schema(request=RectifiedSerializer, responses=FollowUpProblemSerializer)
     @action(detail=True, methods=["post"])
@@ -155,8 +123,6 @@ class FollowUpProblemViewSet(ReformViewSet):
     def recheck(self, request, pk=None):
         """回头看: 整改成效巩固 → 回头看通过; 问题反弹 → 整改中."""
         problem = self.get_object()
-        if not records.supervises_reforms(request.user):
-            raise PermissionDenied("只有县委改革办督查人员可以回头看。")
         data = RecheckSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -181,21 +147,15 @@ class InnovationViewSet(ReformViewSet):
 
     def get_serializer_class(self):
         user = self.request.user
-        if getattr(self, "swagger_fake_view", False) or records.supervises_reforms(user):
+        if getattr(self, "swagger_fake_view", False) or may(user, "assign", Innovation):
             return InnovationSerializer
         return InnovationStaffSerializer
 
-    def may_create(self, user):
-        return records.supervises_reforms(user) or (user.role == Role.STAFF and user.unit_id)
-
-    def may_change(self, user, obj):
-        if records.supervises_reforms(user):
-            return True
-        return user.role == Role.STAFF and obj.is_editable_by(user)
+    action_permissions = {"report": "change"}
 
     def perform_create(self, serializer):
         user = self.request.user
-        if records.supervises_reforms(user):
+        if may(user, "assign", Innovation):
             serializer.save()
         else:
             serializer.save(unit=user.unit)

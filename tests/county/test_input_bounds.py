@@ -199,7 +199,7 @@ def test_every_writable_text_field_of_the_api_is_bounded_like_the_model():
 def test_progress_texts_are_capped_the_same_by_the_form_and_the_api(client, demo, user_named):
     from reforms.models import ProgressReport, SubTask
 
-    task = SubTask.objects.editable_by(user_named("d21")).exclude(status="done").first()
+    task = SubTask.objects.restrict(user_named("d21"), "report").exclude(status="done").first()
     client.force_login(user_named("d21"))
     long_text = "进" * (LONG_TEXT + 1)
     api = post_json(
@@ -285,20 +285,40 @@ def test_a_rule_refusing_after_a_first_write_changes_nothing(
 
 
 # --- in use: 409 ----------------------------------------------------------------------------
-def test_deleting_an_inspection_with_problems_is_a_409_in_chinese(
-    client, demo, user_named, problem
-):
+def test_voiding_an_inspection_with_problems_is_a_409_in_chinese(client, demo, user_named, problem):
     from environment.models import Inspection
 
     inspection = Inspection.objects.create(date=datetime.date(2030, 3, 1), kind="明查")
-    problem(inspection=inspection)
+    found = problem(inspection=inspection)
     client.force_login(user_named("sup_d18"))
     response = client.delete(f"/api/environment/inspections/{inspection.pk}/")
     assert response.status_code == 409
-    assert response.json() == {
-        "detail": "该记录仍被1 条环境问题使用，不能删除。请先处理这些记录，或将其作废。"
-    }
+    assert response.json() == {"detail": "该检查下还有 1 个问题，请先将这些问题作废，再作废检查。"}
     assert Inspection.objects.filter(pk=inspection.pk).exists()
+    # With its problem voided, the inspection is voided too: kept, with who, when and why.
+    found.void(user_named("sup_d18"), "重复录入")
+    response = client.delete(f"/api/environment/inspections/{inspection.pk}/?reason=重复录入")
+    assert response.status_code == 204
+    assert not Inspection.objects.filter(pk=inspection.pk).exists()
+    voided = Inspection.all_objects.get(pk=inspection.pk)
+    assert voided.void_reason == "重复录入" and voided.voided_by.username == "sup_d18"
+
+
+def test_accountability_records_are_voided_not_deleted(client, demo, user_named, unit_named):
+    from environment.models import Accountability
+
+    record = Accountability.objects.create(
+        unit=unit_named("县住房和城乡建设局"),
+        measure="interview",
+        reason="矩阵",
+        date=datetime.date(2030, 3, 1),
+    )
+    client.force_login(user_named("t02"))
+    assert client.delete(f"/api/environment/accountability/{record.pk}/").status_code in (403, 404)
+    client.force_login(user_named("sup_d18"))
+    assert client.delete(f"/api/environment/accountability/{record.pk}/").status_code == 204
+    assert Accountability.all_objects.get(pk=record.pk).voided_at is not None
+    assert record.history.count() == 2  # created, voided
 
 
 # --- 作废 -----------------------------------------------------------------------------------

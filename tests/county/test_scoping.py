@@ -259,14 +259,16 @@ def housing_rectification(demo, unit_named, user_named):
 
 def test_a_units_supervisor_cannot_accept_his_own_units_work(housing_rectification, user_named):
     from environment.choices import ProblemStatus
-    from environment.models import LoopError, Problem
+    from django.core.exceptions import PermissionDenied
+
+    from environment.models import Problem
 
     problem, rectification = housing_rectification
     history_before = problem.history.count()
-    with pytest.raises(LoopError) as refused:
+    with pytest.raises(PermissionDenied) as refused:
         Problem.objects.get(pk=problem.pk).accept(user_named("sup_d18"), "本单位自验")
     assert "县住房和城乡建设局不能审核本单位自己的工作" in str(refused.value)
-    with pytest.raises(LoopError):
+    with pytest.raises(PermissionDenied):
         Problem.objects.get(pk=problem.pk).reject(user_named("sup_d18"), "退回")
     problem.refresh_from_db()
     rectification.refresh_from_db()

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from environment.choices import ProblemStatus, RecheckResult
@@ -35,7 +36,7 @@ def test_submit_needs_an_after_photo(make_problem, user_named):
 
 def test_other_township_cannot_submit(make_problem, user_named, photo):
     problem = make_problem()
-    with pytest.raises(LoopError, match="责任单位"):
+    with pytest.raises(PermissionDenied, match="责任单位"):
         problem.submit(user_named("t03"), "不是我的", photo())
 
 
@@ -62,7 +63,7 @@ def test_staff_and_leaders_cannot_accept(make_problem, user_named, photo):
     problem = make_problem()
     problem.submit(user_named("t02"), "已整改", photo())
     for username in ("t02", "d18", "leader01", "sup_d03"):
-        with pytest.raises(LoopError, match="督查单位"):
+        with pytest.raises(PermissionDenied, match="督查单位"):
             problem.accept(user_named(username))
 
 

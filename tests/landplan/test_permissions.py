@@ -150,7 +150,8 @@ def test_api_moves_by_the_rule(fresh, as_user, area):
     assert target.next_deadline == datetime.date(2023, 12, 20)
     changes = as_user("t02").get(f"/api/landplan/stage-changes/?area={target.pk}")
     assert changes.json()["count"] == 0  # 石门片区 is not 城关镇's
-    assert client.post("/api/landplan/areas/", {"name": "x"}).status_code == 405
+    # Areas come from the ledger: a supervisor is told 405; anybody else may not create (403).
+    assert client.post("/api/landplan/areas/", {"name": "x"}).status_code == 403
 
 
 def test_api_notes(fresh, as_user, area):

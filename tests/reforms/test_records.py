@@ -147,6 +147,7 @@ def test_supervisor_creates_and_edits_a_problem_kept_in_history(client_as, probl
             "problem": "村卫生室人员不足",
             "lead_unit": unit_named(OTHER).pk,
             "deadline": "2023-12-28",
+            "version": problem.version,
         },
     )
     assert response.status_code == 302
@@ -340,7 +341,8 @@ def test_innovation_form_errors_are_chinese(client_as, demo):
 def test_staff_edit_own_innovation_not_another_units(client_as, innovations):
     client = client_as("d09")
     own_url = reverse("reforms:innovation_edit", args=[innovations["own"].pk])
-    response = client.post(own_url, {"title": "测试：一窗通办", "innovation_point": "新的创新点"})
+    data = {"title": "测试：一窗通办", "innovation_point": "新的创新点"}
+    response = client.post(own_url, {**data, "version": innovations["own"].version})
     assert response.status_code == 302
     innovations["own"].refresh_from_db()
     assert innovations["own"].innovation_point == "新的创新点"
@@ -366,7 +368,12 @@ def test_supervisor_sets_unit_and_reporting(client_as, innovations, unit_named):
     own = innovations["own"]
     response = client_as("sup_d03").post(
         reverse("reforms:innovation_edit", args=[own.pk]),
-        {"title": own.title, "unit": unit_named(OTHER).pk, "reported_on": "2023-09-10"},
+        {
+            "title": own.title,
+            "unit": unit_named(OTHER).pk,
+            "reported_on": "2023-09-10",
+            "version": own.version,
+        },
     )
     assert response.status_code == 302
     own.refresh_from_db()
