@@ -15,6 +15,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Max, Q
 from django.urls import reverse
@@ -241,6 +242,32 @@ class Problem(VersionedModel, VoidableModel, UnitOwnedModel):
         related_name="stubborn_followers",
         verbose_name="顽固问题（90日内同地点同类已销号问题）",
     )
+    longitude = models.DecimalField(
+        "经度",
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        help_text="WGS-84，如现场手机定位。",
+    )
+    latitude = models.DecimalField(
+        "纬度",
+        max_digits=8,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text="WGS-84，如现场手机定位。",
+    )
+    location_accuracy = models.PositiveIntegerField(
+        "定位精度（米）",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100000)],
+    )
+    # The id the field app gave the record on the phone: a retried upload finds it again.
+    client_id = models.UUIDField("客户端编号", unique=True, null=True, blank=True, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     history = HistoricalRecords(m2m_fields=[departments], excluded_fields=VERSION_EXCLUDED)
@@ -315,6 +342,8 @@ class Problem(VersionedModel, VoidableModel, UnitOwnedModel):
             errors["village"] = "问题在场镇时不填村（社区）。"
         if self.deadline and self.found_on and self.deadline < self.found_on:
             errors["deadline"] = "整改时限不能早于发现日期。"
+        if (self.longitude is None) != (self.latitude is None):
+            errors["latitude" if self.latitude is None else "longitude"] = "经度和纬度须同时填写。"
         if errors:
             raise ValidationError(errors)
 
