@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from . import places
 from .choices import Role, TownshipKind, UnitKind, VillageKind
 
 
@@ -32,7 +33,14 @@ class Unit(models.Model):
     )
     order = models.PositiveIntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
-    history = HistoricalRecords()
+    outline = models.JSONField(
+        "乡镇边界",
+        null=True,
+        blank=True,
+        validators=[places.validate_outline],
+        help_text="GeoJSON Polygon / MultiPolygon（WGS-84），只用于乡镇（街道）。",
+    )
+    history = HistoricalRecords(excluded_fields=["outline"])
 
     objects = UnitQuerySet.as_manager()
 
@@ -78,6 +86,8 @@ class Village(models.Model):
     )
     name = models.CharField("名称", max_length=100)
     kind = models.CharField("类别", max_length=10, choices=VillageKind.choices)
+    longitude = places.longitude_field()
+    latitude = places.latitude_field()
     history = HistoricalRecords()
 
     class Meta:
@@ -92,8 +102,12 @@ class Village(models.Model):
         return f"{self.township.name}{self.name}"
 
     def clean(self):
+        errors = {}
         if self.township_id and self.township.kind != UnitKind.TOWNSHIP:
-            raise ValidationError({"township": "村（社区）只能属于乡镇（街道）。"})
+            errors["township"] = "村（社区）只能属于乡镇（街道）。"
+        places.check_point(self, errors)
+        if errors:
+            raise ValidationError(errors)
 
 
 class Leader(models.Model):
