@@ -271,6 +271,8 @@ class Inspection(UnitOwnedModel):
         verbose_name="记录人",
     )
     created_at = models.DateTimeField("记录时间", auto_now_add=True)
+    # The id the field app gave the record on the phone: a retried upload finds it again.
+    client_id = models.UUIDField("客户端编号", unique=True, null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:

@@ -590,6 +590,8 @@ class Rectification(UnitOwnedModel):
     )
     decided_at = models.DateTimeField("验收时间", null=True, blank=True)
     decision_note = models.TextField("验收意见/退回原因", blank=True, max_length=LONG_TEXT)
+    # The id the field app gave the submission on the phone: a retried upload finds it again.
+    client_id = models.UUIDField("客户端编号", unique=True, null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
