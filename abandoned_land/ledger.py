@@ -17,7 +17,7 @@ last three:
 """
 
 from county.choices import UnitKind
-from county.ledger import Column, Ledger, VillageIn, key_part, parsers
+from county.ledger import Column, Ledger, VillageIn, key_part, parsers, point_columns, point_error
 
 from . import rules
 from .choices import OPERATOR_TYPE_ALIASES, SEASON_ALIASES, OperatorType, ParcelStatus, Season
@@ -73,6 +73,7 @@ class ParcelLedger(Ledger):
         Column("planting_deadline", "种植时限", synonyms=("种植期限",), parser=parsers.date,
                width=12, attr="planting_deadline"),
         Column("note", "备注", synonyms=("说明",), width=16, attr="note"),
+        *point_columns(),
     ]  # fmt: skip
 
     # ---- import: the domain rules (the engine does the rest) ----------------------
@@ -88,6 +89,7 @@ class ParcelLedger(Ledger):
         if year is not None and not 1980 <= year <= 2100:
             report.error(row, row.label("year_abandoned"), f"撂荒年份“{year}”不正确")
             ok = False
+        ok = point_error(row, values, report) and ok
         status = values["status"]
         for key, message in rules.missing_for(status, values).items():
             report.error(row, row.label(key if row.has_column(key) else "status"), message)
@@ -120,11 +122,11 @@ class ParcelLedger(Ledger):
         rows = queryset.order_by("township__order", "village__name", "code").values_list(
             "township__name", "village__name", "code", "area", "year_abandoned", "cause",
             "remediated_on", "method", "crop", "season", "operator", "operator_type", "status",
-            "planting_deadline", "note",
+            "planting_deadline", "note", "longitude", "latitude",
         )  # fmt: skip
         for number, row in enumerate(rows.iterator(chunk_size=EXPORT_CHUNK), start=1):
             (township, village, code, area, year, cause, remediated_on, method, crop, season,
-             operator, operator_type, status, planting_deadline, note) = row  # fmt: skip
+             operator, operator_type, status, planting_deadline, note, lon, lat) = row  # fmt: skip
             yield {
                 "number": number,
                 "township": township,
@@ -142,4 +144,6 @@ class ParcelLedger(Ledger):
                 "status": statuses.get(status, status),
                 "planting_deadline": planting_deadline,
                 "note": note or None,
+                "longitude": lon,
+                "latitude": lat,
             }

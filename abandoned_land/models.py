@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from county import places
 from county.choices import UnitKind
 from county.concurrency import VERSION_EXCLUDED, VersionedModel
 from county.inputs import LONG_TEXT, check_plausible_date
@@ -116,6 +117,8 @@ class Parcel(VersionedModel, VoidableModel, UnitOwnedModel):
         validators=[check_plausible_date],
     )
     note = models.CharField("备注", max_length=200, blank=True)
+    longitude = places.longitude_field()
+    latitude = places.latitude_field()
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     history = HistoricalRecords(excluded_fields=VERSION_EXCLUDED)
 
@@ -181,6 +184,7 @@ class Parcel(VersionedModel, VoidableModel, UnitOwnedModel):
             errors["village"] = "该村（社区）不属于所选乡镇。"
         values = {f.name: getattr(self, f.name) for f in self._meta.concrete_fields}
         errors.update(rules.missing_for(self.status, values))
+        places.check_point(self, errors)
         if errors:
             raise ValidationError(errors)
 

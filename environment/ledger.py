@@ -21,7 +21,18 @@ import datetime
 from dataclasses import dataclass
 
 from county.choices import UnitKind
-from county.ledger import ByName, CellError, Column, Ledger, Lookup, New, VillageIn, parsers
+from county.ledger import (
+    ByName,
+    CellError,
+    Column,
+    Ledger,
+    Lookup,
+    New,
+    VillageIn,
+    parsers,
+    point_columns,
+    point_error,
+)
 from county.ledger.records import pk_of
 from county.naming import normalize_name
 from county.status import today
@@ -118,6 +129,7 @@ class ProblemLedger(Ledger):
         Column("progress", "整改情况", synonyms=("整改进展", "进展情况"), width=14,
                attr="progress_note"),
         Column("closed", "是否销号", synonyms=("销号",), parser=parsers.yes_no, width=9),
+        *point_columns(),
     ]  # fmt: skip
 
     # ---- import: the domain rules (the engine does the rest) ----------------------
@@ -141,6 +153,7 @@ class ProblemLedger(Ledger):
         elif deadline.date < values["found_on"]:
             report.error(row, row.label("deadline"), "整改时限早于检查时间")
             ok = False
+        ok = point_error(row, values, report) and ok
         closed = stored is not None and stored["status"] == ProblemStatus.CLOSED
         if closed and row["closed"] is False:
             report.error(
@@ -292,4 +305,6 @@ class ProblemLedger(Ledger):
                 "deadline": p.deadline,
                 "progress": p.progress_note or STATUS_TEXT[p.status],
                 "closed": p.status == ProblemStatus.CLOSED,
+                "longitude": p.longitude,
+                "latitude": p.latitude,
             }

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from county import places
 from county.choices import UnitKind
 from county.concurrency import VERSION_EXCLUDED, Conflict, VersionedModel, lock
 from county.events import notify, record_decision, staff_of, supervisors_of
@@ -117,6 +118,8 @@ class Inspection(VersionedModel, VoidableModel, UnitOwnedModel):
         verbose_name="检查乡镇",
     )
     notes = models.TextField("备注", blank=True, max_length=LONG_TEXT)
+    longitude = places.longitude_field()
+    latitude = places.latitude_field()
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     history = HistoricalRecords(m2m_fields=[townships], excluded_fields=VERSION_EXCLUDED)
 
@@ -133,6 +136,12 @@ class Inspection(VersionedModel, VoidableModel, UnitOwnedModel):
 
     def get_absolute_url(self):
         return reverse("environment:inspection_detail", args=[self.pk])
+
+    def clean(self):
+        errors = {}
+        places.check_point(self, errors)
+        if errors:
+            raise ValidationError(errors)
 
     def void(self, user, reason):
         """作废, refused (409) while a problem found by this inspection is in force."""

@@ -7,7 +7,7 @@ required, their lookups) and keeps only its domain rules.
 
 from . import parsers
 from .changes import bulk_create_with_history, save_changes
-from .columns import Column
+from .columns import Column, point_columns, point_error
 from .deadlines import Deadline, parse_deadline
 from .errors import CellError, LedgerFileError
 from .lookups import ByName, Lookup, VillageIn, VillagesIn
@@ -39,5 +39,7 @@ __all__ = [
     "key_part",
     "parse_deadline",
     "parsers",
+    "point_columns",
+    "point_error",
     "save_changes",
 ]

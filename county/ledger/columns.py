@@ -85,6 +85,31 @@ class Column:
         return bool(key) and (key in self.names or _PARENS.sub("", key) in self.names)
 
 
+def point_columns():
+    """经度 and 纬度 (decimal degrees, WGS-84) written to ``longitude`` / ``latitude``; a
+    ledger that declares them checks both-or-neither with :func:`point_error`."""
+    return [
+        Column("longitude", "经度", synonyms=("东经", "经度（°）", "X坐标"),
+               parser=parsers.longitude, width=12, attr="longitude", number_format="0.000000"),
+        Column("latitude", "纬度", synonyms=("北纬", "纬度（°）", "Y坐标"),
+               parser=parsers.latitude, width=12, attr="latitude", number_format="0.000000"),
+    ]  # fmt: skip
+
+
+def point_error(row, values, report):
+    """Report a row with 经度 but no 纬度 (or the reverse); True when the row is fine."""
+    lon, lat = values.get("longitude"), values.get("latitude")
+    if (lon is None) == (lat is None):
+        return True
+    missing = "latitude" if lat is None else "longitude"
+    if row.has_column(missing):
+        report.error(row, row.label(missing), "经度和纬度须同时填写")
+    else:
+        report.error(row, row.label("longitude" if lat is None else "latitude"),
+                     "只有经度或纬度一列，须同时提供经度和纬度")  # fmt: skip
+    return False
+
+
 @dataclass
 class Header:
     """Where the header was found: its rows and each column's index."""

@@ -160,3 +160,24 @@ def leader(value, context):
     if found is None:
         raise CellError(f"未知县级领导“{name}”")
     return found
+
+
+def _degrees(parse, value):
+    try:
+        return parse(value)
+    except ValueError as error:
+        raise CellError(str(error)) from None
+
+
+def longitude(value, context=None):
+    """经度 in decimal degrees (WGS-84), -180 to 180: "104.0657", "104.0657°"."""
+    from county import places
+
+    return _degrees(places.parse_longitude, value)
+
+
+def latitude(value, context=None):
+    """纬度 in decimal degrees (WGS-84), -90 to 90."""
+    from county import places
+
+    return _degrees(places.parse_latitude, value)
