@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
+from county.figures_cache import cached
 from county.registry import Chart, Figure, Panel
 from county.status import today
 
@@ -54,7 +55,8 @@ def by_township(user):
 
 
 def cockpit(user, period):
-    rows = by_township(user)
+    # cached until a parcel changes (county.figures_cache), like the overview's figures
+    rows = cached("abandoned_land", "cockpit_townships", user, lambda: by_township(user))
     url = reverse("abandoned_land:parcel_list")
     names = [r["township__name"] for r in rows]
 

@@ -49,11 +49,20 @@ def bump(app_label):
         cache.set(key, generation(app_label) + 1, None)
 
 
+def _all_watched():
+    """Every app that may cache figures: the workstreams and whatever called ``watch`` (so
+    a process that has not drawn a page yet still drops what another process cached)."""
+    from .registry import registry
+
+    return _watched | {workstream.key for workstream in registry}
+
+
 def changed(app_label, model_name=""):
     """Data of ``app_label`` changed: bump now and again when the transaction commits."""
+    watched = _all_watched()
     if app_label in SHARED_APPS and model_name in SHARED_APPS[app_label]:
-        labels = set(_watched)
-    elif app_label in _watched:
+        labels = watched
+    elif app_label in watched:
         labels = {app_label}
     else:
         return

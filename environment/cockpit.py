@@ -10,6 +10,7 @@ to the problem list filtered to exactly its rows.
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
+from county.figures_cache import cached
 from county.models import Unit
 from county.registry import Chart, Figure, Panel
 from county.status import today
@@ -27,21 +28,26 @@ def cockpit(user, period):
     closed_q = Q(
         status=ProblemStatus.CLOSED, closed_on__gte=period.start, closed_on__lte=period.end
     )
-    rows = list(
-        Problem.objects.visible_to(user)
-        .order_by()
-        .values("township", "township__name", "township__order")
-        .annotate(
-            total=Count("pk"),
-            open=Count("pk", filter=Q(status__in=NOT_CLOSED)),
-            overdue=Count("pk", filter=Q(status__in=NOT_CLOSED, deadline__lt=on)),
-            closed=Count("pk", filter=Q(status=ProblemStatus.CLOSED)),
-            stubborn=Count("pk", filter=Q(stubborn_of__isnull=False)),
-            found_in=Count("pk", filter=found_q),
-            closed_in=Count("pk", filter=closed_q),
+    def township_rows():
+        return list(
+            Problem.objects.visible_to(user)
+            .order_by()
+            .values("township", "township__name", "township__order")
+            .annotate(
+                total=Count("pk"),
+                open=Count("pk", filter=Q(status__in=NOT_CLOSED)),
+                overdue=Count("pk", filter=Q(status__in=NOT_CLOSED, deadline__lt=on)),
+                closed=Count("pk", filter=Q(status=ProblemStatus.CLOSED)),
+                stubborn=Count("pk", filter=Q(stubborn_of__isnull=False)),
+                found_in=Count("pk", filter=found_q),
+                closed_in=Count("pk", filter=closed_q),
+            )
+            .order_by("township__order", "township__name")
         )
-        .order_by("township__order", "township__name")
-    )
+
+    # cached until a problem changes (county.figures_cache); the period is in the key
+    span = f"{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+    rows = cached("environment", f"cockpit_townships:{span}", user, township_rows)
     url = reverse("environment:problem_list")
     found_dates = period.query("found_after", "found_before")
     closed_dates = f"status=closed&{period.query('closed_after', 'closed_before')}"

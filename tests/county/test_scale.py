@@ -191,3 +191,33 @@ def test_cached_figures_follow_every_change():
     )
     assert shown() == before + 1
     assert on_cockpit() == before + 1
+
+
+@override_settings(CACHES=LOCMEM)
+def test_a_saved_problem_shows_on_the_cockpit_at_once():
+    """The environment panel's per-township rows are cached; closing a problem changes the
+    cockpit's 未销号 on the next request, and a second request reads the cache."""
+    from county.cockpit import period_for
+    from environment.cockpit import cockpit
+    from environment.models import Problem
+
+    seed(0.05)
+    leader = User.objects.get(username="leader01")
+    period = period_for("year")
+
+    def open_count():
+        panel = cockpit(leader, period)[0]
+        return {f.label: f.value for f in panel.figures}["未销号"]
+
+    before = open_count()
+    with CaptureQueriesContext(connection) as queries:
+        assert open_count() == before
+    assert not [q for q in queries if "GROUP BY" in q["sql"] and "environment_problem" in q["sql"]]
+    problem = Problem.objects.open().order_by("pk").first()
+    problem.status = "closed"
+    problem.closed_on = problem.found_on
+    problem.save()
+    assert open_count() == before - 1
+    client = Client()
+    client.force_login(leader)
+    assert client.get(reverse("county:cockpit")).status_code == 200
