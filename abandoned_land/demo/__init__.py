@@ -17,6 +17,24 @@ def load_demo(stdout):
     """Import the sample once; the demo's own changes are kept as 系统（演示数据）."""
     with history.recorded_as(history.DEMO):
         _load_demo(stdout)
+        _place_parcels()
+
+
+def _place_parcels():
+    """Points for the parcels that have none, near their village (county.demo_places)."""
+    from county.demo_places import demo_point
+
+    from ..models import Parcel
+
+    parcels = list(
+        Parcel.objects.filter(longitude__isnull=True).select_related("township", "village")
+    )
+    for parcel in parcels:
+        parcel.longitude, parcel.latitude = demo_point(parcel.code, parcel.township, parcel.village)
+    parcels = [p for p in parcels if p.longitude is not None]
+    history.bulk_update_with_history(
+        Parcel, parcels, ["longitude", "latitude"], history.marked(history.DEMO, "示意位置")
+    )
 
 
 def _load_demo(stdout):

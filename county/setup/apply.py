@@ -17,6 +17,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
+from county import places
 from county.audit import Action, record
 from county.choices import Role, TownshipKind, UnitKind, VillageKind
 from county.ledger.changes import bulk_create_with_history, save_changes
@@ -378,6 +379,27 @@ class CountySetup:
                 return plan
         return None
 
+    def _village_point(self, entry):
+        """经度 and 纬度 of a village, when the sheet has the columns (both or neither)."""
+        point = {}
+        for key, parse in (
+            ("longitude", places.parse_longitude),
+            ("latitude", places.parse_latitude),
+        ):
+            if key not in entry.labels:
+                continue
+            point[key] = None
+            if entry[key]:
+                try:
+                    point[key] = parse(entry[key])
+                except ValueError as error:
+                    self.error(entry, key, str(error))
+        if point and (point.get("longitude") is None) != (point.get("latitude") is None):
+            missing = "latitude" if point.get("latitude") is None else "longitude"
+            if not entry[missing]:
+                self.error(entry, missing, "经度和纬度须同时填写")
+        return point
+
     def _check_villages(self):
         seen = {}
         for entry in self.data.villages:
@@ -404,7 +426,8 @@ class CountySetup:
                 )
                 continue
             seen[(township, key(name))] = entry
-            plan = NamedPlan(entry, name, clean_name(entry["old_name"]), {"kind": kind})
+            values = {"kind": kind, **self._village_point(entry)}
+            plan = NamedPlan(entry, name, clean_name(entry["old_name"]), values)
             plan.township = township
             self.villages.append(plan)
         townships = [

@@ -75,6 +75,8 @@ VILLAGES = SheetSpec(
         Column("name", "名称", ("村（社区）名称", "村（社区）", "村名", "村居名称"), required=True),
         Column("kind", "类别", ("类型",), width=10),
         Column("old_name", "原名称", ("曾用名", "旧名称", "改名前名称"), width=18),
+        Column("longitude", "经度", ("东经", "经度（°）"), width=12),
+        Column("latitude", "纬度", ("北纬", "纬度（°）"), width=12),
     ),
 )
 

@@ -16,6 +16,26 @@ def load_demo(stdout):
     """
     with history.recorded_as(history.DEMO):
         _load_demo(stdout)
+        _place_problems()
+
+
+def _place_problems():
+    """Points for the problems that have none: near the village, at the market town, or in
+    the township (county.demo_places; fictional like the county)."""
+    from county.demo_places import demo_point
+    from environment.models import Problem
+
+    problems = list(
+        Problem.objects.filter(longitude__isnull=True).select_related("township", "village")
+    )
+    for problem in problems:
+        problem.longitude, problem.latitude = demo_point(
+            f"problem-{problem.number}", problem.township, problem.village, problem.at_market_town
+        )
+    problems = [p for p in problems if p.longitude is not None]
+    history.bulk_update_with_history(
+        Problem, problems, ["longitude", "latitude"], history.marked(history.DEMO, "示意位置")
+    )
 
 
 def _load_demo(stdout):

@@ -9,6 +9,7 @@ Then every workstream loads its demo records through the registry.
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from county.demo_places import apply_demo_places
 from county.models import Leader, SpecialGroup, Unit, Village
 from county.registry import registry
 from county.setup.apply import run_setup
@@ -41,6 +42,7 @@ class Command(BaseCommand):
         if not report.ok:
             problems = "\n".join(f"  {error}" for error in report.sorted_errors())
             raise CommandError(f"示范县工作簿有问题，未写入任何数据：\n{problems}")
+        apply_demo_places()  # fictional township outlines and village points (the maps)
         for workstream in registry:
             if workstream.load_demo:
                 workstream.load_demo(self.stdout)
