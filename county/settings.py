@@ -73,7 +73,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "county.sessions.IdleTimeoutMiddleware",  # moves an active session's end on
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -81,6 +80,7 @@ MIDDLEWARE = [
     "county.password_middleware.ForcePasswordChangeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "county.not_found.ChineseNotFoundMiddleware",  # the Chinese 404 page, DEBUG or not
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page
 ]
 
@@ -162,7 +162,10 @@ SESSION_ENGINE = "county.sessions"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_HOURS", "9")) * 60 * 60
 SESSION_REFRESH_SECONDS = 300
 
+# Chinese whatever the browser asks: no LocaleMiddleware (no Accept-Language negotiation) and
+# one language, so Django's and DRF's own messages are always in Chinese.
 LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

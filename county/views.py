@@ -149,13 +149,16 @@ class LoginView(auth_views.LoginView):
 
 
 def demo_accounts():
-    """A few demo logins per role, for the login page of the demo."""
+    """One demo login for each of the eight demo roles, for the login page of the demo."""
     users = User.objects.filter(is_active=True).select_related("unit", "leader")
+    supervisors = users.filter(role=Role.SUPERVISOR)
     wanted = [
         ("县农业农村局（部门）", users.filter(role=Role.STAFF, unit__name="县农业农村局")),
         ("城关镇（乡镇）", users.filter(role=Role.STAFF, unit__name="城关镇")),
-        ("县委改革办督查", users.filter(role=Role.SUPERVISOR, unit__name="县委改革办")),
-        ("县住建局督查", users.filter(role=Role.SUPERVISOR, unit__name="县住房和城乡建设局")),
+        ("县委改革办督查（改革台账）", supervisors.filter(unit__name="县委改革办")),
+        ("县自然资源局督查（国土空间规划）", supervisors.filter(unit__name="县自然资源局")),
+        ("县农业农村局督查（撂荒地整治）", supervisors.filter(unit__name="县农业农村局")),
+        ("县住建局督查（城乡环境）", supervisors.filter(unit__name="县住房和城乡建设局")),
         ("县级领导", users.filter(role=Role.LEADER).order_by("leader__order")),
         ("系统管理员", users.filter(role=Role.ADMIN)),
     ]
