@@ -13,7 +13,7 @@ class BootstrapFilterSet(django_filters.FilterSet):
     def form(self):
         form = super().form
         if not getattr(form, "_bootstrapped", False):
-            bootstrapify(form)
+            bootstrapify(form, filtering=True)
             for field in form.fields.values():
                 css = field.widget.attrs.get("class", "")
                 field.widget.attrs["class"] = css.replace(

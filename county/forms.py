@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from .inputs import bound_date_fields
+from .widgets import enhance
 
 
 class LoginForm(AuthenticationForm):
@@ -19,8 +20,12 @@ class LoginForm(AuthenticationForm):
         )
 
 
-def bootstrapify(form):
-    """Add Bootstrap classes to every widget of ``form`` (call it after fields are final)."""
+def bootstrapify(form, filtering=False):
+    """Add Bootstrap classes and the county's widgets (county.widgets) to every field of ``form``.
+
+    ``filtering``: a filter form, whose empty choice reads 全部 rather than 请选择….
+    """
+    enhance(form, filtering=filtering)
     for field in form.fields.values():
         widget = field.widget
         if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect)):
@@ -56,6 +61,17 @@ class BootstrapFormMixin:
         bootstrapify(self)
         bound_date_fields(self)
 
+    def _final_widgets(self):
+        # Once, when first rendered or validated: the subclass has set its querysets by then.
+        if not getattr(self, "_widgets_final", False):
+            self._widgets_final = True
+            enhance(self)
+
+    def __getitem__(self, name):
+        self._final_widgets()
+        return super().__getitem__(name)
+
     def full_clean(self):
+        self._final_widgets()
         super().full_clean()
         mark_invalid(self)

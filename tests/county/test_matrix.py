@@ -115,6 +115,7 @@ ROUTES = {
     "county:inbox": own(),
     "county:inbox_decide": write("environment.Rectification", "decide"),
     "county:profile": own(),
+    "county:villages": own(),  # reference data for the village select (county/villages.py)
     "county:email_toggle": own(),
     "county:notifications": own(),
     "county:notification": own(),
