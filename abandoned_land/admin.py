@@ -3,6 +3,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from county.admin import VersionedAdmin
+
 from .models import Inspection, Parcel
 
 
@@ -14,7 +16,7 @@ class InspectionInline(admin.TabularInline):
 
 
 @admin.register(Parcel)
-class ParcelAdmin(SimpleHistoryAdmin):
+class ParcelAdmin(VersionedAdmin):
     list_display = [
         "code",
         "township",

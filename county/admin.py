@@ -1,10 +1,36 @@
-"""Django admin (in Chinese) for units, villages, leaders, groups and users."""
+"""Django admin (in Chinese) for units, villages, leaders, groups and users.
 
+:class:`VersionedAdmin` is the base of every workstream's admin for a record with a version
+(``county.concurrency``): the admin's edit form carries the version too, so an administrator
+never silently overwrites what a clerk saved meanwhile.
+"""
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from .concurrency import VersionedFormMixin
 from .models import AuditEvent, Leader, SpecialGroup, Supervision, Unit, User, Village
+
+
+class VersionedAdminForm(VersionedFormMixin, forms.ModelForm):
+    """The admin's form of a versioned record: the version is a hidden field of the page."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class VersionedAdmin(SimpleHistoryAdmin):
+    """Admin of a ``VersionedModel``: a stale save is refused with both versions."""
+
+    form = VersionedAdminForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # The page's fieldsets name the hidden version; the model's form must not (the model
+        # field is not editable): it comes from the form class instead.
+        if kwargs.get("fields"):
+            kwargs["fields"] = [name for name in kwargs["fields"] if name != "version"]
+        return super().get_form(request, obj, change=change, **kwargs)
 
 
 class VillageInline(admin.TabularInline):

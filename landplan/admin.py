@@ -3,6 +3,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from county.admin import VersionedAdmin
+
 from .models import PlanArea, ProgressNote, StageChange
 
 
@@ -15,7 +17,7 @@ class StageChangeInline(admin.TabularInline):
 
 
 @admin.register(PlanArea)
-class PlanAreaAdmin(SimpleHistoryAdmin):
+class PlanAreaAdmin(VersionedAdmin):
     list_display = ["title", "level", "batch", "stage", "next_deadline", "lead_unit"]
     list_filter = ["level", "batch", "stage"]
     search_fields = ["name", "title"]

@@ -3,6 +3,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from county.admin import VersionedAdmin
+
 from .models import (
     CompletionRequest,
     DeadlineChange,
@@ -24,7 +26,7 @@ class SubTaskInline(admin.TabularInline):
 
 
 @admin.register(ReformItem)
-class ReformItemAdmin(SimpleHistoryAdmin):
+class ReformItemAdmin(VersionedAdmin):
     list_display = ["number", "title", "year", "group", "track", "lead_leader", "lead_unit"]
     list_filter = ["year", "group", "track", "in_assessment"]
     search_fields = ["title"]
@@ -34,7 +36,7 @@ class ReformItemAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SubTask)
-class SubTaskAdmin(SimpleHistoryAdmin):
+class SubTaskAdmin(VersionedAdmin):
     list_display = ["name", "item", "deadline", "long_term", "status", "percent"]
     list_filter = ["status", "long_term"]
     search_fields = ["name", "item__title"]
@@ -42,13 +44,7 @@ class SubTaskAdmin(SimpleHistoryAdmin):
     filter_horizontal = ["units"]
 
 
-for model in (
-    ProgressReport,
-    DeadlineChange,
-    CompletionRequest,
-    FollowUpProblem,
-    Innovation,
-    Experience,
-    Instruction,
-):
+for model in (ProgressReport, DeadlineChange, CompletionRequest, Instruction):
     admin.site.register(model, SimpleHistoryAdmin)
+for model in (FollowUpProblem, Innovation, Experience):
+    admin.site.register(model, VersionedAdmin)
