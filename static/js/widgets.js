@@ -24,6 +24,7 @@
     };
     if (multi) {
       settings.plugins = ["remove_button"];
+      settings.onItemAdd = function () { this.setTextboxValue(""); this.refreshOptions(false); };
       settings.placeholder = select.getAttribute("data-placeholder") || "输入名称搜索";
     }
     new window.TomSelect(select, settings);
