@@ -2,12 +2,14 @@
 
 from django.urls import path
 
-from . import views
+from . import maps, views
 
 app_name = "abandoned_land"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("parcels/", views.ParcelList.as_view(), name="parcel_list"),
+    path("map/", maps.parcel_map, name="parcel_map"),
+    path("map/data.json", maps.parcel_map_data, name="parcel_map_data"),
     path("parcels/<int:pk>/", views.ParcelDetail.as_view(), name="parcel_detail"),
     path("parcels/<int:pk>/update/", views.parcel_update, name="parcel_update"),
     path("parcels/<int:pk>/inspect/", views.inspection_create, name="inspection_create"),

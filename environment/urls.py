@@ -2,12 +2,14 @@
 
 from django.urls import path
 
-from . import views
+from . import maps, views
 
 app_name = "environment"
 urlpatterns = [
     path("", views.ProblemList.as_view(), name="problem_list"),
     path("stubborn/", views.StubbornList.as_view(), name="stubborn_list"),
+    path("map/", maps.problem_map, name="problem_map"),
+    path("map/data.json", maps.problem_map_data, name="problem_map_data"),
     path("problems/new/", views.ProblemCreate.as_view(), name="problem_create"),
     path("problems/<int:pk>/", views.ProblemDetail.as_view(), name="problem_detail"),
     path("problems/<int:pk>/edit/", views.ProblemUpdate.as_view(), name="problem_update"),

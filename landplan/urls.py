@@ -2,12 +2,14 @@
 
 from django.urls import path
 
-from . import views
+from . import maps, views
 
 app_name = "landplan"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("areas/", views.AreaList.as_view(), name="area_list"),
+    path("map/", maps.area_map, name="area_map"),
+    path("map/data.json", maps.area_map_data, name="area_map_data"),
     path("areas/<int:pk>/", views.AreaDetail.as_view(), name="area_detail"),
     path("areas/<int:pk>/stage/", views.area_stage, name="area_stage"),
     path("areas/<int:pk>/edit/", views.AreaUpdate.as_view(), name="area_update"),

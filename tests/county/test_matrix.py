@@ -116,6 +116,7 @@ ROUTES = {
     "county:inbox_decide": write("environment.Rectification", "decide"),
     "county:profile": own(),
     "county:villages": own(),  # reference data for the village select (county/villages.py)
+    "county:townships_geojson": own(),  # township outlines (county/maps.py)
     "county:email_toggle": own(),
     "county:notifications": own(),
     "county:notification": own(),
@@ -186,6 +187,8 @@ ROUTES = {
     # landplan/
     "landplan:overview": listing("landplan.PlanArea"),
     "landplan:area_list": listing("landplan.PlanArea"),
+    "landplan:area_map": listing("landplan.PlanArea"),
+    "landplan:area_map_data": listing("landplan.PlanArea"),
     "landplan:area_detail": detail("landplan.PlanArea"),
     "landplan:area_stage": write("landplan.PlanArea"),
     "landplan:area_update": write("landplan.PlanArea"),
@@ -202,6 +205,8 @@ ROUTES = {
     # abandoned_land/
     "abandoned_land:overview": listing("abandoned_land.Parcel"),
     "abandoned_land:parcel_list": listing("abandoned_land.Parcel"),
+    "abandoned_land:parcel_map": listing("abandoned_land.Parcel"),
+    "abandoned_land:parcel_map_data": listing("abandoned_land.Parcel"),
     "abandoned_land:parcel_detail": detail("abandoned_land.Parcel"),
     "abandoned_land:parcel_update": write("abandoned_land.Parcel"),
     "abandoned_land:inspection_create": write("abandoned_land.Parcel"),
@@ -214,6 +219,8 @@ ROUTES = {
     "abandoned_land-api:inspection-detail": api_detail("abandoned_land.Inspection"),
     # environment/
     "environment:problem_list": listing("environment.Problem"),
+    "environment:problem_map": listing("environment.Problem"),
+    "environment:problem_map_data": listing("environment.Problem"),
     "environment:stubborn_list": listing("environment.Problem"),
     "environment:problem_create": write("environment.Problem", "create"),
     "environment:problem_detail": detail("environment.Problem"),

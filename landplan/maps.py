@@ -1,0 +1,108 @@
+"""片区规划分布图: the plan-area list's rows on the county map (county/maps.py).
+
+A plan area has no point of its own: it is drawn at the middle of the centroids of its
+townships, spread a little around it when several areas share townships. Points are
+coloured by the next deadline's light; townships shaded by the number of areas naming
+them. The rows are the list's: ``PlanAreaFilter`` on the same query string over
+``visible_to(user)``.
+"""
+
+import math
+from collections import Counter
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse
+
+from county.maps import filtered, json_map, lonlat, map_payload, township_centroids
+from county.status import Light, light_for, today
+
+from .choices import Stage
+from .filtersets import PlanAreaFilter
+from .models import PlanArea
+
+LIGHT_COLORS = {
+    Light.OVERDUE: "#dc3545",
+    Light.DUE_SOON: "#ffc107",
+    Light.NORMAL: "#0d6efd",
+    Light.DONE: "#198754",
+    Light.LONG_TERM: "#0dcaf0",
+}
+SPREAD = 0.006  # degrees between areas drawn around one place
+
+
+def rows(request):
+    return filtered(request, PlanAreaFilter, PlanArea.objects.visible_to(request.user))
+
+
+@login_required
+def area_map(request):
+    """The map page: the list's filters above, the map below."""
+    _, filterset = rows(request)
+    query = request.GET.urlencode()
+    data_url = reverse("landplan:area_map_data")
+    return render(
+        request,
+        "landplan/area_map.html",
+        {
+            "filter": filterset,
+            "query_string": query,
+            "map_url": f"{data_url}?{query}" if query else data_url,
+            "list_url": reverse("landplan:area_list") + (f"?{query}" if query else ""),
+        },
+    )
+
+
+@login_required
+def area_map_data(request):
+    """The plan areas the list would show, at their townships' centroids."""
+    queryset, _ = rows(request)
+    areas = list(queryset.order_by("pk").prefetch_related("townships").distinct())
+    centres = township_centroids()
+    stages = dict(Stage.choices)
+    on = today()
+    crowd = Counter()
+    points, shading = [], Counter()
+    for area in areas:
+        townships = list(area.townships.all())
+        for township in townships:
+            shading[township.name] += 1
+        located = [centres[t.pk] for t in townships if t.pk in centres]
+        if not located:
+            continue
+        lon = sum(c[0] for c in located) / len(located)
+        lat = sum(c[1] for c in located) / len(located)
+        key = (round(lon, 3), round(lat, 3))
+        turn = crowd[key]
+        crowd[key] += 1
+        if turn:
+            angle = turn * 2.4  # golden angle: neighbours never sit on one another
+            radius = SPREAD * math.sqrt(turn)
+            lon, lat = lon + radius * math.cos(angle), lat + radius * math.sin(angle)
+        light = light_for(area.next_deadline, done=area.stage == Stage.DONE, on=on)
+        points.append(
+            {
+                "name": area.title or area.name,
+                "value": lonlat(lon, lat),
+                "url": reverse("landplan:area_detail", args=[area.pk]),
+                "group": Light(light).label,
+                "marks": [],
+                "detail": [
+                    f"当前阶段：{stages.get(area.stage, area.stage)}",
+                    f"下一时限：{area.next_deadline:%Y年%-m月%-d日}" if area.next_deadline else "",
+                ],
+            }
+        )
+    groups = [
+        {"name": Light(value).label, "color": LIGHT_COLORS[value]}
+        for value in (Light.OVERDUE, Light.DUE_SOON, Light.NORMAL, Light.DONE, Light.LONG_TERM)
+    ]
+    return json_map(
+        map_payload(
+            "片区规划分布（位于所涉乡镇中心）",
+            points,
+            groups,
+            shading={"label": "涉及片区", "unit": "个", "values": dict(shading)},
+            total=len(areas),
+        )
+    )
