@@ -106,3 +106,10 @@ def parcel_map_data(request):
             total=total,
         )
     )
+
+
+def map_layers():
+    """What the 领导驾驶舱's map offers of this workstream (``Workstream.maps``)."""
+    from county.registry import MapLayer
+
+    return [MapLayer("撂荒地块", "abandoned_land:parcel_map_data", "abandoned_land:parcel_map")]

@@ -18,6 +18,7 @@ def register():
     from .demo import scale as demo_scale
     from .figures import cockpit_figures
     from .ledger import ParcelLedger
+    from .maps import map_layers
     from .models import Parcel
 
     registry.register(
@@ -43,6 +44,7 @@ def register():
             ],
             figures=cockpit_figures,
             cockpit=cockpit,
+            maps=map_layers(),
             ledger=ParcelLedger(),
             load_demo=load_demo,
             seed_scale=demo_scale.build,

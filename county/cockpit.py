@@ -11,6 +11,8 @@ waiting on it (``Decision.led_by``). ``county/`` imports no workstream.
 import datetime
 from dataclasses import dataclass
 
+from django.urls import reverse
+
 from .registry import Panel, registry
 from .status import LIGHT_TONES, Light, light_for, today
 
@@ -67,6 +69,19 @@ def panels(user, period):
         elif workstream.figures:
             result.append((workstream, [Panel(workstream.label, workstream.figures(user))]))
     return result
+
+
+def map_layers():
+    """The map layers the workstreams offer (``Workstream.maps``), for the cockpit's map."""
+    return [
+        {
+            "title": layer.title,
+            "url": reverse(layer.data_url_name),
+            "page": reverse(layer.page_url_name),
+        }
+        for workstream in registry
+        for layer in workstream.maps
+    ]
 
 
 def layout(workstream_panels):

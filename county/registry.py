@@ -176,6 +176,15 @@ class Panel:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class MapLayer:
+    """One layer of the 领导驾驶舱's map: a workstream's map data endpoint and its page."""
+
+    title: str  # "环境问题"
+    data_url_name: str  # "environment:problem_map_data" (county/maps.py map_payload)
+    page_url_name: str  # "environment:problem_map"
+
+
 @dataclass
 class Workstream:
     """What a workstream app tells the core about itself."""
@@ -206,6 +215,7 @@ class Workstream:
     unit_measures: Callable[[Any, Any, Any], dict] | None = None
     # weekly(date_from, date_to) → [county.briefing.WeekFigure]: the 周报's figures.
     weekly: Callable[[Any, Any], list] | None = None
+    maps: list = field(default_factory=list)  # list[MapLayer]: the cockpit's map layers
     urls: str = ""  # its URLconf module, mounted at /<key>/
     api_urls: str = ""  # its API URLconf module, mounted at /api/<key>/
 

@@ -104,6 +104,7 @@ def cockpit(request):
         "charts": cockpit_data.chart_payload(panels),
         "period": period,
         "periods": cockpit_data.PERIODS.items(),
+        "map_layers": cockpit_data.map_layers(),
     }
     return render(request, "county/cockpit.html", context)
 

@@ -19,6 +19,7 @@ class EnvironmentConfig(AppConfig):
         from .cockpit import cockpit
         from .demo import load_demo
         from .demo import scale as demo_scale
+        from .maps import map_layers
         from .models import Problem
         from .notices import cockpit_figures
         from .registration import decisions
@@ -47,6 +48,7 @@ class EnvironmentConfig(AppConfig):
                 decisions=decisions(),
                 figures=cockpit_figures,
                 cockpit=cockpit,
+                maps=map_layers(),
                 unit_measures=measures.unit_measures,
                 weekly=measures.weekly,
                 urls="environment.urls",

@@ -108,3 +108,10 @@ def problem_map_data(request):
             total=total,
         )
     )
+
+
+def map_layers():
+    """What the 领导驾驶舱's map offers of this workstream (``Workstream.maps``)."""
+    from county.registry import MapLayer
+
+    return [MapLayer("环境问题", "environment:problem_map_data", "environment:problem_map")]

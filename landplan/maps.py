@@ -106,3 +106,10 @@ def area_map_data(request):
             total=len(areas),
         )
     )
+
+
+def map_layers():
+    """What the 领导驾驶舱's map offers of this workstream (``Workstream.maps``)."""
+    from county.registry import MapLayer
+
+    return [MapLayer("片区规划", "landplan:area_map_data", "landplan:area_map")]

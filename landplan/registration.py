@@ -126,6 +126,7 @@ def register():
     from .demo import load_demo
     from .demo import scale as demo_scale
     from .ledger import PlanAreaLedger
+    from .maps import map_layers
     from .models import PlanArea
 
     registry.register(
@@ -150,6 +151,7 @@ def register():
             decisions=decisions(),
             figures=figures,
             cockpit=cockpit,
+            maps=map_layers(),
             ledger=PlanAreaLedger(),
             load_demo=load_demo,
             seed_scale=demo_scale.build,
