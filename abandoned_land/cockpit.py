@@ -13,7 +13,7 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
 from county.figures_cache import cached
-from county.registry import Chart, Figure, Panel
+from county.registry import NONE_LATE, RATE_THRESHOLD, Chart, Figure, Panel
 from county.status import today
 
 from . import rules
@@ -110,9 +110,9 @@ def cockpit(user, period):
     figures = [
         Figure("排查亩数·目标", f"{_mu(target):,.1f}", url, "secondary"),
         Figure("已整治（亩）", f"{_mu(done):,.1f}", f"{url}?status=remediated_ever", "primary"),
-        Figure("整治进度", f"{rate}%", f"{url}?status=remediated_ever", "primary"),
+        Figure("整治进度", f"{rate}%", f"{url}?status=remediated_ever", threshold=RATE_THRESHOLD),
         Figure("整治后无种植计划", total("at_risk"), f"{url}?at_risk=1", "warning"),
-        Figure("逾期未种植", total("overdue"), f"{url}?overdue=1", "danger"),
+        Figure("逾期未种植", total("overdue"), f"{url}?overdue=1", threshold=NONE_LATE),
         Figure(
             "复撂荒地块",
             total(f"n_{ParcelStatus.REABANDONED}"),

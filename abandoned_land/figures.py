@@ -10,7 +10,7 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
 from county.figures_cache import cached, watch
-from county.registry import Figure
+from county.registry import NONE_LATE, RATE_THRESHOLD, Figure
 from county.status import today
 
 from . import rules
@@ -115,8 +115,8 @@ def cockpit_figures(user):
             f"{url}?status=remediated_ever",
             "primary",
         ),
-        Figure("用好率", f"{data['use_rate']}%", f"{url}?status=in_use", "success"),
+        Figure("用好率", f"{data['use_rate']}%", f"{url}?status=in_use", threshold=RATE_THRESHOLD),
         Figure("整治后无种植计划", data["at_risk_count"], f"{url}?at_risk=1", "warning"),
-        Figure("逾期未种植", data["overdue_count"], f"{url}?overdue=1", "danger"),
+        Figure("逾期未种植", data["overdue_count"], f"{url}?overdue=1", threshold=NONE_LATE),
         Figure("复撂荒地块", data["reabandoned_count"], f"{url}?status=reabandoned", "danger"),
     ]

@@ -137,13 +137,71 @@ class Decision:
 
 
 @dataclass(frozen=True)
+class Threshold:
+    """When a figure is good, middling or bad: its card's colour and the rule in its tooltip.
+
+    ``good_when="high"`` (a rate): below ``red`` danger, below ``amber`` warning, else success.
+    ``good_when="low"`` (a count of late things): above ``red`` danger, above ``amber`` warning,
+    else success. ``Threshold(80, 60)`` is 整改率 below 80% amber, below 60% red.
+    """
+
+    amber: float
+    red: float
+    good_when: str = "high"
+    unit: str = "%"
+
+    def tone(self, number):
+        if number is None:
+            return "secondary"
+        if self.good_when == "low":  # compare the negatives: fewer is better
+            number, amber, red = -number, -self.amber, -self.red
+        else:
+            amber, red = self.amber, self.red
+        return "danger" if number < red else "warning" if number < amber else "success"
+
+    def rule(self, label):
+        a, r, u = f"{self.amber:g}", f"{self.red:g}", self.unit
+        if self.good_when == "high":
+            return f"{label}达到{a}{u}为绿色，低于{a}{u}为黄色，低于{r}{u}为红色"
+        if self.amber == self.red:
+            return f"{label}为{a}{u}时绿色，多于{a}{u}为红色"
+        return f"{label}不多于{a}{u}为绿色，多于{a}{u}为黄色，多于{r}{u}为红色"
+
+
+RATE_THRESHOLD = Threshold(80, 60)  # 整改率, 编制完成率 …: below 80% amber, below 60% red
+NONE_LATE = Threshold(0, 0, good_when="low", unit="")  # 逾期 counts: any is red, none is green
+
+
+def _number(value):
+    """The number in a figure's value ("59.1%", "1,234.5", 7); None for "—"."""
+    try:
+        return float(str(value).replace(",", "").rstrip("%亩个 "))
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
 class Figure:
-    """One number on a dashboard, with the list it links to."""
+    """One number on a dashboard, with the list it links to.
+
+    With a ``threshold`` the colour is the figure's judgement (``Threshold.tone`` of its value)
+    and ``rule`` states it; without one, ``tone`` is fixed.
+    """
 
     label: str
     value: Any
     url: str = ""
     tone: str = "secondary"  # a Bootstrap colour: danger, warning, success …
+    threshold: Threshold | None = None
+
+    def __post_init__(self):
+        if self.threshold is not None:
+            object.__setattr__(self, "tone", self.threshold.tone(_number(self.value)))
+
+    @property
+    def rule(self):
+        """The colour rule in words (the card's tooltip); "" for a fixed colour."""
+        return self.threshold.rule(self.label) if self.threshold else ""
 
 
 @dataclass(frozen=True)

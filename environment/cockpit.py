@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from county.figures_cache import cached
 from county.models import Unit
-from county.registry import Chart, Figure, Panel
+from county.registry import NONE_LATE, RATE_THRESHOLD, Chart, Figure, Panel
 from county.status import today
 
 from .choices import NOT_CLOSED, NoticeStatus, ProblemStatus
@@ -28,6 +28,7 @@ def cockpit(user, period):
     closed_q = Q(
         status=ProblemStatus.CLOSED, closed_on__gte=period.start, closed_on__lte=period.end
     )
+
     def township_rows():
         return list(
             Problem.objects.visible_to(user)
@@ -79,10 +80,15 @@ def cockpit(user, period):
     rate = rate_of(total("closed"), total("total"))
     figures = [
         Figure("未销号", total("open"), f"{url}?status=open", "primary"),
-        Figure("逾期未整改", total("overdue"), f"{url}?overdue=1", "danger"),
+        Figure("逾期未整改", total("overdue"), f"{url}?overdue=1", threshold=NONE_LATE),
         Figure(f"{period.label}新发现", total("found_in"), f"{url}?{found_dates}", "secondary"),
         Figure(f"{period.label}销号", total("closed_in"), f"{url}?{closed_dates}", "success"),
-        Figure("整改率", "—" if rate is None else f"{rate}%", f"{url}?status=closed", "success"),
+        Figure(
+            "整改率",
+            "—" if rate is None else f"{rate}%",
+            f"{url}?status=closed",
+            threshold=RATE_THRESHOLD,
+        ),
         Figure("顽固问题", total("stubborn"), reverse("environment:stubborn_list"), "danger"),
     ]
     return [Panel("城乡环境", figures, [chart], table=latest_ranking())]

@@ -19,7 +19,7 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
 from county.models import Unit
-from county.registry import Figure
+from county.registry import NONE_LATE, RATE_THRESHOLD, Figure
 from county.status import today
 
 from .choices import NOT_CLOSED, ProblemStatus
@@ -156,9 +156,9 @@ def cockpit_figures(user):
     return [
         Figure("问题总数", c["total"], url),
         Figure("未销号", c["open"], f"{url}?status=open", "primary"),
-        Figure("逾期未整改", c["overdue"], f"{url}?overdue=1", "danger"),
+        Figure("逾期未整改", c["overdue"], f"{url}?overdue=1", threshold=NONE_LATE),
         Figure("待验收", c["pending"], f"{url}?status=pending", "warning"),
-        Figure("整改率", "—" if rate is None else f"{rate}%", "", "success"),
+        Figure("整改率", "—" if rate is None else f"{rate}%", "", threshold=RATE_THRESHOLD),
         Figure("顽固问题", c["stubborn"], reverse("environment:stubborn_list"), "danger"),
     ]
 

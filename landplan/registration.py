@@ -1,6 +1,6 @@
 """How the planning workstream plugs into county/: dated work, cockpit figures, ledger, demo."""
 
-from county.registry import DatedWork, Figure, Workstream, registry
+from county.registry import NONE_LATE, RATE_THRESHOLD, DatedWork, Figure, Workstream, registry
 
 from .choices import Stage
 
@@ -12,9 +12,9 @@ def figures(user):
     return [
         Figure("规划片区", f["total"][0], f["total"][1]),
         Figure("乡镇级未完成", f["township_open"][0], f["township_open"][1], "primary"),
-        Figure("逾期片区", f["overdue"][0], f["overdue"][1], "danger"),
+        Figure("逾期片区", f["overdue"][0], f["overdue"][1], threshold=NONE_LATE),
         Figure("临期片区", f["due_soon"][0], f["due_soon"][1], "warning"),
-        Figure("编制完成率", f["rate"][0], f["rate"][1], "success"),
+        Figure("编制完成率", f["rate"][0], f["rate"][1], threshold=RATE_THRESHOLD),
     ]
 
 
@@ -119,9 +119,9 @@ def decisions():
 
 
 def register():
-    from . import measures
     from django.db.models import Q
 
+    from . import measures
     from .cockpit import cockpit
     from .demo import load_demo
     from .demo import scale as demo_scale

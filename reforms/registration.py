@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 
-from county.registry import DatedWork, Figure, Workstream, registry
+from county.registry import NONE_LATE, RATE_THRESHOLD, DatedWork, Figure, Workstream, registry
 from county.status import DUE_SOON_DAYS, today
 
 from .choices import TaskStatus
@@ -29,7 +29,7 @@ def figures(user):
             "逾期细分任务",
             dated_open.filter(deadline__lt=on).count(),
             f"{task_list}?light=overdue",
-            "danger",
+            threshold=NONE_LATE,
         ),
         Figure(
             "临期细分任务",
@@ -41,7 +41,7 @@ def figures(user):
             "细分任务完成率",
             f"{round(done * 100 / total) if total else 0}%",
             f"{task_list}?light=done",
-            "success",
+            threshold=RATE_THRESHOLD,
         ),
         Figure(
             "典型经验刊载",
