@@ -356,7 +356,7 @@ def export_xlsx(result):
         ExportSheet(name, f"{title}（{name}）", [export_values(row) for row in rows])
         for name, rows in result.groups
     ]
-    subtitle = f"统计截至{result.on:%Y年%m月%d日}；{formula_text(result.formula)}"
+    subtitle = f"统计截至{result.on:%Y年%-m月%-d日}；{formula_text(result.formula)}"
     buffer = io.BytesIO()
     write_ledger(columns, sheets, subtitle=subtitle, target=buffer)
     return buffer.getvalue()

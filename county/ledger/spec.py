@@ -658,7 +658,7 @@ class Ledger:
         return queryset
 
     def subtitle(self):
-        return f"导出时间：{timezone.localtime():%Y年%m月%d日 %H:%M}"
+        return f"导出时间：{timezone.localtime():%Y年%-m月%-d日 %H:%M}"
 
     def export_title(self, queryset):
         """The title row; a ledger kept per year puts the year in it (import reads it back)."""

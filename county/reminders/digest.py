@@ -80,7 +80,7 @@ def counts(reminders):
 
 def subject_for(day, reminders):
     parts = "，".join(f"{label}{n}项" for label, n in counts(reminders))
-    return f"【督办提醒】{day.month}月{day.day}日：{parts}"
+    return f"【督办提醒】{day.year}年{day.month}月{day.day}日：{parts}"
 
 
 def deliver(digest_id):

@@ -54,7 +54,7 @@ def test_unit_staff_get_one_digest_grouped_by_urgency(world, dossier, user_named
     d21 = user_named("d21")
     assert Digest.objects.filter(user=d21).count() == 1
     notice = Notification.objects.get(user=d21)
-    assert notice.title == "【督办提醒】3月2日：逾期1项，今日到期1项，1天1项，3天1项，7天1项"
+    assert notice.title == "【督办提醒】2026年3月2日：逾期1项，今日到期1项，1天1项，3天1项，7天1项"
     body = notice.body
     order = ["昨天逾期", "今天到期", "明天到期", "三天后到期", "七天后到期"]
     assert [body.index(t) for t in order] == sorted(body.index(t) for t in order)
