@@ -1,11 +1,12 @@
 """Pages of 撂荒地整治, mounted at /abandoned_land/."""
 
-from django.urls import path
+from django.urls import include, path
 
-from . import maps, views
+from . import field, maps, views
 
 app_name = "abandoned_land"
 urlpatterns = [
+    path("", include(field)),  # the field app's reference data and sync (field.py)
     path("", views.overview, name="overview"),
     path("parcels/", views.ParcelList.as_view(), name="parcel_list"),
     path("map/", maps.parcel_map, name="parcel_map"),

@@ -67,6 +67,7 @@ urlpatterns = [
     path("setup/", include("county.setup.urls")),
     path("", include(county_patterns)),
     path("ledger/", include("county.ledger.urls")),
+    path("field/", include("county.field")),  # the installable field app (county/field.py)
     path("admin/", admin.site.urls),
     # Only for logged-in users: the schema answers 403 to anyone else, the Swagger UI sends them
     # to the login page. The split view serves its init script as a file (no inline script).

@@ -1,11 +1,12 @@
 """Pages of the environment workstream, mounted at /environment/."""
 
-from django.urls import path
+from django.urls import include, path
 
-from . import maps, views
+from . import field, maps, views
 
 app_name = "environment"
 urlpatterns = [
+    path("", include(field)),  # the field app's reference data and sync (field.py)
     path("", views.ProblemList.as_view(), name="problem_list"),
     path("stubborn/", views.StubbornList.as_view(), name="stubborn_list"),
     path("map/", maps.problem_map, name="problem_map"),

@@ -117,6 +117,10 @@ ROUTES = {
     "county:profile": own(),
     "county:villages": own(),  # reference data for the village select (county/villages.py)
     "county:townships_geojson": own(),  # township outlines (county/maps.py)
+    "field:app": own(),  # the field app (county/field.py)
+    "field:sw": public(),  # its service worker: the browser fetches it to look for updates
+    "field:manifest": public(),
+    "field:session": own(),
     "county:email_toggle": own(),
     "county:notifications": own(),
     "county:notification": own(),
@@ -211,6 +215,8 @@ ROUTES = {
     "abandoned_land:parcel_update": write("abandoned_land.Parcel"),
     "abandoned_land:inspection_create": write("abandoned_land.Parcel"),
     "abandoned_land:parcel_void": write("abandoned_land.Parcel", "delete"),  # 作废
+    "abandoned_land:field_reference": own(),  # the parcels this user may inspect
+    "abandoned_land:field_inspection_create": write("abandoned_land.Parcel"),
     "abandoned_land-api:api-root": own(),
     "abandoned_land-api:parcel-list": api_list("abandoned_land.Parcel"),
     "abandoned_land-api:parcel-summary": own(),
@@ -231,6 +237,9 @@ ROUTES = {
     "environment:problem_reject": write("environment.Problem", "decide"),
     "environment:problem_recheck": write("environment.Problem", "recheck"),
     "environment:problem_void": write("environment.Problem", "delete"),  # 作废
+    "environment:field_reference": own(),  # what this user may record or rectify
+    "environment:field_problem_create": write("environment.Problem", "create"),
+    "environment:field_problem_submit": write("environment.Problem", "rectify"),
     "environment:photo": download("environment.Photo"),
     "environment:inspection_list": listing("environment.Inspection"),
     "environment:inspection_create": write("environment.Inspection", "create"),
