@@ -11,8 +11,7 @@ def describe_parcel(parcel):
 
 
 def register():
-    from . import measures
-    from . import rules
+    from . import measures, rules
     from .cockpit import cockpit
     from .demo import load_demo
     from .demo import scale as demo_scale

@@ -12,9 +12,9 @@ class EnvironmentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import measures
         from county.registry import DatedWork, Workstream, registry
 
+        from . import measures
         from .choices import OPEN_FOR_UNIT
         from .cockpit import cockpit
         from .demo import load_demo

@@ -258,9 +258,9 @@ def housing_rectification(demo, unit_named, user_named):
 
 
 def test_a_units_supervisor_cannot_accept_his_own_units_work(housing_rectification, user_named):
-    from environment.choices import ProblemStatus
     from django.core.exceptions import PermissionDenied
 
+    from environment.choices import ProblemStatus
     from environment.models import Problem
 
     problem, rectification = housing_rectification
