@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import outlines, views
 
 app_name = "setup"
 urlpatterns = [
@@ -11,4 +11,5 @@ urlpatterns = [
     path("cancel/", views.cancel, name="cancel"),
     path("template/", views.template, name="template"),
     path("export/", views.export, name="export"),
+    path("outlines/", outlines.outlines, name="outlines"),
 ]

@@ -108,6 +108,7 @@ ROUTES = {
     "setup:confirm": admin_only(),
     "setup:cancel": admin_only(),
     "setup:template": admin_only(),
+    "setup:outlines": admin_only(),  # 乡镇边界 (GeoJSON) for the maps
     "setup:export": admin_only(),
     "county:todo": own(),
     "county:cockpit": own(),
