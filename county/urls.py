@@ -12,7 +12,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import IsAuthenticated
 
-from . import health, inbox, maps, report_views, views, villages
+from . import health, inbox, maps, profile, report_views, views, villages
 from .audit_views import AuditLogView
 from .registry import registry
 from .reminders import views as reminder_views
@@ -25,7 +25,8 @@ county_patterns = (
         path("leader/", views.leader, name="leader"),
         path("inbox/", inbox.inbox, name="inbox"),
         path("inbox/<str:key>/<int:pk>/", inbox.inbox_decide, name="inbox_decide"),
-        path("profile/", views.profile, name="profile"),
+        path("profile/", profile.profile, name="profile"),
+        path("profile/email-address/", profile.email_address, name="email_address"),
         path("villages/", villages.villages, name="villages"),
         path("geo/townships.geojson", maps.townships_geojson, name="townships_geojson"),
         path("profile/email/", reminder_views.email_toggle, name="email_toggle"),

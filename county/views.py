@@ -1,4 +1,4 @@
-"""Pages of the county core: home, 我的待办, profile."""
+"""Pages of the county core: home, 我的待办, the cockpit, the leader's page, login."""
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
@@ -126,13 +126,6 @@ def leader(request):
         "today": today(),
     }
     return render(request, "county/leader.html", context)
-
-
-@login_required
-def profile(request):
-    user = request.user
-    supervised = [registry.label(k) for k in sorted(user.supervised_workstreams)]
-    return render(request, "county/profile.html", {"supervised": supervised})
 
 
 class LoginView(auth_views.LoginView):

@@ -4,7 +4,7 @@ experiences and a few instructions, so that every page has something real to sho
 import datetime
 import random
 
-from county import history
+from county import demo_clock, history
 from county.models import Leader, Unit
 from county.status import today
 
@@ -37,31 +37,34 @@ OUTLETS = [
 ]
 
 
-def _shift(date, years):
-    try:
-        return date.replace(year=date.year + years)
-    except ValueError:  # 29 February
-        return date.replace(year=date.year + years, day=28)
+# The day the 2023 sample ledger stands on: some tasks late, some due within the week.
+SAMPLE_DAY = datetime.date(2023, 10, 25)
 
 
-def shift_to_this_year():
-    """Move the 2023 sample to the current year, so the demo shows a live mix of lights.
+def move_to_demo_day():
+    """Move the 2023 sample so that its own day is the demo's day (county.demo_clock).
 
     The move is kept in each record's history as the system's (系统（演示数据）), so a
     clerk's later edit does not appear to have moved the dates.
     """
-    years = today().year - 2023
-    if years <= 0:
-        return
-    reason = history.marked(history.DEMO, f"年度和时限由2023年移至{today().year}年")
+    reason = "时限随演示日期平移"
     items = list(ReformItem.objects.all())
     for item in items:
-        item.year += years
-    history.bulk_update_with_history(ReformItem, items, ["year"], reason)
-    tasks = list(SubTask.objects.exclude(deadline=None))
-    for task in tasks:
-        task.deadline = _shift(task.deadline, years)
-    history.bulk_update_with_history(SubTask, tasks, ["deadline"], reason)
+        item.year = today().year
+    history.bulk_update_with_history(
+        ReformItem, items, ["year"], history.marked(history.DEMO, f"年度定为{today().year}年")
+    )
+    demo_clock.move_dates(SubTask.objects.all(), ["deadline", "completed_on"], SAMPLE_DAY, reason)
+
+
+def _day(month, day):
+    """A day of the sample's year, moved to the demo's day."""
+    return demo_clock.moved(datetime.date(2023, month, day), SAMPLE_DAY)
+
+
+def _follow_up_deadline(number, month):
+    """Every sixth problem was due a month before the sample's day (some show as late)."""
+    return _day(9 if number % 6 == 0 else month, 28)
 
 
 def load(path, stdout):
@@ -75,8 +78,7 @@ def _load(path, stdout):
     if not report.ok:
         stdout.write("改革台账演示数据导入失败：" + "；".join(str(e) for e in report.errors))
         return
-    shift_to_this_year()
-    year = max(today().year, 2023)
+    move_to_demo_day()
     rng = random.Random(2023)
     items = list(ReformItem.objects.order_by("number"))
     departments = list(Unit.objects.departments())
@@ -102,7 +104,7 @@ def _load(path, stdout):
                 problem=problem if number <= 15 else f"{rng.choice(townships).name}{problem}",
                 measures="制定整改方案，明确责任人和时限，逐项销号。",
                 lead_unit=rng.choice(townships + departments[:10]),
-                deadline=datetime.date(year, rng.choice([10, 11, 12]), 28),
+                deadline=_follow_up_deadline(number, rng.choice([10, 11, 12])),
                 status=rng.choice(list(FollowUpStatus.values)),
                 item=rng.choice(items[60:74]),
             )
@@ -115,9 +117,7 @@ def _load(path, stdout):
             innovation_point="以小切口推动治理方式创新，群众参与度高。",
             experience="形成可复制推广的工作流程和制度文件。" if reported else "",
             reported=reported,
-            reported_on=datetime.date(year, 9, 1) + datetime.timedelta(days=n)
-            if reported
-            else None,
+            reported_on=_day(9, 1) + datetime.timedelta(days=n) if reported else None,
             item=rng.choice(items[74:]),
         )
     for n in range(1, 84):
@@ -127,7 +127,7 @@ def _load(path, stdout):
             title=f"示范县{item.title.removeprefix('深化').removeprefix('推进')}的探索与实践（{n}）",
             outlet=outlet,
             level=level,
-            published_on=datetime.date(year, 1, 1) + datetime.timedelta(days=rng.randint(0, 270)),
+            published_on=_day(1, 1) + datetime.timedelta(days=rng.randint(0, 270)),
             unit=item.lead_unit,
             item=item,
         )
@@ -141,7 +141,13 @@ def _load(path, stdout):
                 item=item,
                 leader=secretary,
                 text="请牵头单位加快推进，确保按期完成，决不能出现任何失分。",
-                given_on=datetime.date(year, 9, 20),
+                given_on=_day(9, 20),
                 created_by=clerk,
             )
-    stdout.write(f"改革台账：{report.summary()}")
+    stdout.write(
+        f"改革台账：改革任务 {ReformItem.objects.count()} 项、"
+        f"细分任务 {SubTask.objects.count()} 项（新建），"
+        f"后半篇文章问题 {FollowUpProblem.objects.count()} 个、"
+        f"微改革 {Innovation.objects.count()} 项、典型经验 {Experience.objects.count()} 篇、"
+        f"批示 {Instruction.objects.count()} 条。"
+    )

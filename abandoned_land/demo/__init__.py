@@ -65,4 +65,4 @@ def _load_demo(stdout):
     history.bulk_update_with_history(
         Parcel, parcels, ["planting_deadline"], history.marked(history.DEMO, "定下种植时限")
     )
-    stdout.write(f"撂荒地整治：示例台账 {report.counts['created']} 块地块。")
+    stdout.write(f"撂荒地整治：示例台账地块 {report.counts['created']} 块（新建）。")

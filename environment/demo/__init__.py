@@ -3,10 +3,13 @@
 import datetime
 from pathlib import Path
 
-from county import history
+from county import demo_clock, history
 
 SAMPLE = Path(__file__).resolve().parent / "environment_problems.xlsx"
 INSPECTORS = "县住建局、县委目标绩效办联合督查组"
+# The day the 2023 sample list stands on: the third quarter's inspections done, a few problems
+# due within the week, the 约谈 held the day before.
+SAMPLE_DAY = datetime.date(2023, 10, 10)
 
 
 def load_demo(stdout):
@@ -49,11 +52,16 @@ def _load_demo(stdout):
         stdout.write("城乡环境：台账引擎尚未就绪，跳过示例问题导入。")
         return
     ensure_seed_categories()
+    if Problem.objects.exists():  # idempotent: the list is in place, its dates already moved
+        stdout.write(f"城乡环境：环境问题 {Problem.objects.count()} 个（已存在，未重新导入）。")
+        return
     report = ledger.run_import(SAMPLE, None, name=SAMPLE.name)
     if not report.ok:
         for error in report.sorted_errors():
             stdout.write(f"  {error}")
         raise RuntimeError("城乡环境示例问题清单导入失败。")
+    demo_clock.move_dates(Problem.objects.all(), ["found_on", "deadline", "closed_on"], SAMPLE_DAY)
+    demo_clock.move_dates(Inspection.objects.all(), ["date"], SAMPLE_DAY)
     for inspection in Inspection.objects.filter(inspectors="").exclude(kind="routine"):
         inspection.inspectors = INSPECTORS
         inspection.save(update_fields=["inspectors"])
@@ -62,12 +70,12 @@ def _load_demo(stdout):
         record = Accountability.objects.create(
             unit=town,
             measure=Measure.INTERVIEW,
-            date=datetime.date(2023, 10, 10),
+            date=demo_clock.moved(SAMPLE_DAY - datetime.timedelta(days=1), SAMPLE_DAY),
             reason="第三季度督查发现问题较多，赶集日车辆乱停乱放、占道经营问题反复出现，"
             "对镇主要负责人进行约谈。",
         )
         record.problems.set(Problem.objects.filter(township=town, status="rectifying")[:5])
     stdout.write(
-        f"城乡环境：示例问题清单 {Problem.objects.count()} 个问题"
-        f"（本次新增 {report.counts['created']}、更新 {report.counts['updated']}）。"
+        f"城乡环境：环境问题 {Problem.objects.count()} 个、督查记录 {Inspection.objects.count()} 次"
+        f"（均为新建）。"
     )

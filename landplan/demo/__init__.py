@@ -3,33 +3,35 @@
 import datetime
 from pathlib import Path
 
-from county import history
+from county import demo_clock, history
 
 SAMPLE = Path(__file__).resolve().parent / "plan_areas.xlsx"
-SAMPLE_YEAR = 2023
+# The day the 2023 sample stands on: two areas due for city review within the week.
+SAMPLE_DAY = datetime.date(2023, 10, 25)
+DISPATCHED = datetime.date(2023, 9, 25)  # the speech's meeting, when the work was dispatched
+# The area that fell behind: its city review was due a few days before the sample's day.
+LATE_AREA_STAGE, LATE_REVIEW = 1, datetime.date(2023, 10, 20)
+DATE_FIELDS = ["city_review_deadline", "completion_deadline", "next_deadline"]
 
 
-def _shift(date, years):
-    if date is None:
-        return None
-    try:
-        return date.replace(year=date.year + years)
-    except ValueError:  # 29 February
-        return date.replace(year=date.year + years, day=28)
+def move_to_demo_day():
+    """Move the sample's dates so that its own day is the demo's day (county.demo_clock).
 
+    One area still at its first stage gets a city review that is already late, so the demo
+    shows 逾期 beside the 临期 and the 已完成 areas.
+    """
+    from ..models import PlanArea
 
-def shift_to_this_year(areas):
-    """Move the 2023 sample's deadlines to this year, so the demo shows a live mix of lights."""
-    from county.status import today
-
-    years = today().year - SAMPLE_YEAR
-    if years <= 0:
-        return
-    for area in areas:  # 16 saves, each with its history record (and its m2m copy)
-        area.city_review_deadline = _shift(area.city_review_deadline, years)
-        area.completion_deadline = _shift(area.completion_deadline, years)
-        area._change_reason = history.marked(history.DEMO, "时限由2023年移至今年")
-        area.save(update_fields=["city_review_deadline", "completion_deadline"])
+    late = (
+        PlanArea.objects.filter(stage=LATE_AREA_STAGE, city_review_deadline__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    if late is not None:
+        late.city_review_deadline = LATE_REVIEW
+        late._change_reason = history.marked(history.DEMO, "报市级审查时限提前，示例逾期")
+        late.save(update_fields=["city_review_deadline"])
+    demo_clock.move_dates(PlanArea.objects.all(), DATE_FIELDS, SAMPLE_DAY)
 
 
 def load_demo(stdout):
@@ -54,24 +56,12 @@ def _load_demo(stdout):
         for error in report.sorted_errors():
             stdout.write(f"  {error}")
         raise RuntimeError("片区规划示例数据导入失败。")
-    areas = list(PlanArea.objects.all())
-    shift_to_this_year(areas)
+    move_to_demo_day()
     # The timeline starts when the work was dispatched (the speech's meeting).
-    start = datetime.date(max(SAMPLE_YEAR, _today_year()), 9, 25)
     first_steps = list(StageChange.objects.filter(from_stage=None))
     for change in first_steps:
-        change.date = min(start, _today())
+        change.date = demo_clock.moved(DISPATCHED, SAMPLE_DAY)
     history.bulk_update_with_history(
         StageChange, first_steps, ["date"], history.marked(history.DEMO, "时间线从调度会开始")
     )
-    stdout.write(f"国土空间规划：示例片区 {report.counts['created']} 个。")
-
-
-def _today():
-    from county.status import today
-
-    return today()
-
-
-def _today_year():
-    return _today().year
+    stdout.write(f"国土空间规划：示例片区规划 {report.counts['created']} 个（新建）。")

@@ -55,7 +55,7 @@ def test_second_run_changes_nothing(demo, settings):
     out = io.StringIO()
     call_command("load_demo", stdout=out)
     assert snapshot() == before
-    assert "本次新增或更新 0 条" in out.getvalue()
+    assert "本次新建或更新 0 条" in out.getvalue()
 
 
 def test_refuses_demo_accounts_when_debug_is_off(demo, settings):

@@ -123,6 +123,7 @@ ROUTES = {
     "field:manifest": public(),
     "field:session": own(),
     "county:email_toggle": own(),
+    "county:email_address": own(),
     "county:notifications": own(),
     "county:notification": own(),
     "county:notification_read": own(),

@@ -52,6 +52,7 @@ class Command(BaseCommand):
                 f"{Village.objects.count()} 个村（社区），"
                 f"{Unit.objects.departments().count()} 个部门，"
                 f"{Leader.objects.count()} 名县级领导，{SpecialGroup.objects.count()} 个专项小组；"
-                f"本次新增或更新 {report.changed_count()} 条。"
+                f"县情工作簿（乡镇、村、部门、领导、小组、账号）本次新建或更新 "
+                f"{report.changed_count()} 条。"
             )
         )

@@ -84,6 +84,8 @@ def test_unit_staff_acknowledge_their_notice_supervisors_see_all(client, deliver
 
 def test_profile_toggle_mutes_email_only(client, demo, user_named):
     user = user_named("d21")
+    user.email = "d21@example.com"
+    user.save(update_fields=["email"])
     client.force_login(user)
     assert "关闭邮件提醒" in client.get(reverse("county:profile")).content.decode()
     client.post(reverse("county:email_toggle"), {"email_muted": "1"})
