@@ -197,7 +197,8 @@ def problem_submit(request, pk):
         done = Rectification.objects.filter(client_id=client_id, problem=problem).first()
         if done is not None:  # the same submission sent twice at once: the first one won
             return JsonResponse(_rectification_json(done, False))
-        return JsonResponse({"conflict": error.messages[0]}, status=409)
+        now = problem.get_status_display()
+        return JsonResponse({"conflict": f"{error.messages[0]}（该问题现在：{now}）"}, status=409)
     except LoopError as error:
         return _errors(error.messages[0])
     except IntegrityError:

@@ -199,6 +199,7 @@
   function clearPhotos(inputId) {
     state.photos[inputId] = [];
     $("[data-thumbs=" + inputId + "]").innerHTML = "";
+    $("[data-photo-count=" + inputId + "]").textContent = "";
     var input = document.getElementById(inputId);
     if (input) { input.value = ""; }
   }
@@ -225,6 +226,7 @@
         });
         input.value = "";
         input.dataset.count = String(state.photos[input.id].length);
+        $("[data-photo-count=" + input.id + "]").textContent = "已选 " + state.photos[input.id].length + " 张";
       }).catch(function () { error.textContent = "有照片无法读取，请重新拍摄。"; });
       return;
     }
@@ -274,7 +276,7 @@
 
   function saved(form, text) {
     notice(text + "已保存在本机，" + (navigator.onLine ? "正在上传。" : "有网络时自动上传。"), "success");
-    form.scrollIntoView({ block: "start" });
+    window.scrollTo(0, 0);
     sync(false);
   }
 
@@ -294,7 +296,8 @@
         found_on: form.elements.found_on.value, deadline: form.elements.deadline.value
       };
       if (state.position) { Object.assign(fields, state.position); }
-      var label = form.elements.township.selectedOptions[0].textContent + " " + form.elements.category.selectedOptions[0].textContent;
+      var label = form.elements.township.selectedOptions[0].textContent + " " + form.elements.category.selectedOptions[0].textContent +
+        "：" + (fields.description.length > 16 ? fields.description.slice(0, 16) + "…" : fields.description);
       state.queue.add("problem", state.env.create_url, fields, photoRecords("p-photos", "found_photos"), label).then(function () {
         form.elements.description.value = "";
         clearPhotos("p-photos");
