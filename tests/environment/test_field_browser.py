@@ -154,7 +154,8 @@ def test_supervisor_records_two_problems_offline_they_arrive_once(phone, live_se
             const store = await FieldStore.open();
             const record = (await store.all()).find((r) => r.id === clientId);
             record.photos = [];
-            const send = FieldQueue.httpSender({fetch: fetch.bind(window), sessionUrl: "/field/session/", FormData});
+            const send = FieldQueue.httpSender(
+                {fetch: fetch.bind(window), sessionUrl: "/field/session/", FormData});
             return send(record);
         }""",
         str(arrived[0].client_id),
