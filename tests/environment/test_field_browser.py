@@ -29,7 +29,14 @@ def phone(browser, live_server, demo):
     """phone(username) → a page signed in, in a phone-sized context with geolocation set."""
     from county.management.commands.load_demo import DEMO_PASSWORD
 
-    contexts = []
+    contexts, refused = [], []
+
+    def watch(page):
+        page.on(
+            "console",
+            lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None,
+        )
+        page.on("pageerror", lambda exc: refused.append(str(exc)))
 
     def open_as(username):
         context = browser.new_context(
@@ -42,6 +49,7 @@ def phone(browser, live_server, demo):
             permissions=["geolocation"],
         )
         contexts.append(context)
+        context.on("page", watch)
         page = context.new_page()
         page.goto(f"{live_server.url}/login/")
         page.get_by_label("用户名").fill(username)
@@ -53,6 +61,7 @@ def phone(browser, live_server, demo):
     yield open_as
     for context in contexts:
         context.close()
+    assert not refused, refused  # no script error, nothing refused by the security policy
 
 
 def open_field_app(page, url):
