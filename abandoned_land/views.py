@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from county.base_views import ActionStepView, ScopedDetailView, ScopedListView
 from county.history import timeline
+from county.registry import NONE_LATE, RATE_THRESHOLD, Figure
 from county.scoping import may
 from county.void_views import VoidView
 
@@ -59,6 +60,10 @@ def overview(request):
         "abandoned_land/overview.html",
         {
             "data": data,
+            "judged": {  # the cards coloured by their thresholds (county.registry.Threshold)
+                "use_rate": Figure("用好率", f"{data['use_rate']}%", threshold=RATE_THRESHOLD),
+                "overdue": Figure("逾期未种植", data["overdue_count"], threshold=NONE_LATE),
+            },
             "statuses": statuses,
             "townships": townships,
             "charts": charts,

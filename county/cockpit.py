@@ -114,6 +114,7 @@ def chart_payload(workstream_panels):
                     "categories": [str(x) for x in chart.categories],
                     "series": chart.series,
                     "unit": chart.unit,
+                    "empty": chart.empty,
                 }
     return charts
 

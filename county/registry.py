@@ -221,6 +221,7 @@ class Chart:
     series: list
     note: str = ""  # a line under the chart (the dates it is measured against)
     unit: str = ""  # "亩", "个" … for the tooltip
+    empty: str = ""  # why it may be empty and what to do (static/js/charts.js); a default else
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,11 @@ from .choices import Stage
 def figures(user):
     from .views import figures_for
 
-    f = figures_for(user)
+    return figures_from(figures_for(user))
+
+
+def figures_from(f):
+    """The figure cards of ``views.figures_for``'s numbers, coloured by their thresholds."""
     return [
         Figure("规划片区", f["total"][0], f["total"][1]),
         Figure("乡镇级未完成", f["township_open"][0], f["township_open"][1], "primary"),

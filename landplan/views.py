@@ -92,6 +92,8 @@ def overview(request):
         "list_url": list_url,
     }
     stages = [{"stage": s, "count": stage_totals[s.value], "tone": STAGE_TONES[s]} for s in Stage]
+    from .registration import figures_from  # the cockpit's cards, coloured by their thresholds
+
     figs = figures_for(request.user)
     deadlines = [
         ("报市级审查", "2023年10月底", "乡镇级片区报市级审查"),
@@ -112,6 +114,7 @@ def overview(request):
         "landplan/overview.html",
         {
             "figs": figs,
+            "figures": figures_from(figs),
             "stages": stages,
             "chart": chart,
             "lights": lights,

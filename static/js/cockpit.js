@@ -27,9 +27,10 @@
       var s = spec.series[0];
       return {
         tooltip: { trigger: "item", formatter: tooltipFor(spec) },
-        legend: { orient: "vertical", right: 0, top: "middle", textStyle: { fontSize: 11 } },
+        legend: width < 360 ? { bottom: 0, textStyle: { fontSize: 11 } }
+                            : { orient: "vertical", right: 0, top: "middle", textStyle: { fontSize: 11 } },
         series: [{
-          type: "pie", radius: ["35%", "70%"], center: ["40%", "50%"],
+          type: "pie", radius: ["35%", "70%"], center: width < 360 ? ["50%", "42%"] : ["40%", "50%"],
           label: { formatter: "{c}", fontSize: 11 },
           data: spec.categories.map(function (name, i) { return { name: name, value: s.data[i] }; })
         }]
@@ -68,6 +69,10 @@
     var element = document.getElementById(id);
     if (!element) { return; }
     var spec = data[id];
+    if (window.CountyCharts && !CountyCharts.hasData(spec.series.map(function (x) { return x.data; }))) {
+      CountyCharts.empty(element, spec.empty || "所选期间、您可见的范围内没有可统计的记录；换一个期间（本周/本月/本年）或打开清单查看。");
+      return;
+    }
     var chart = echarts.init(element, null, { renderer: "canvas" });
     chart.setOption(option(spec, element.clientWidth));
     chart.on("click", function (e) {
