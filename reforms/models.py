@@ -147,6 +147,8 @@ class SubTask(VersionedModel, UnitOwnedModel):
                 condition=Q(percent__lte=100), name="subtask_percent_at_most_100"
             )
         ]
+        # the task list's page (earliest deadline first), read from the index, not sorted
+        indexes = [models.Index(fields=["deadline", "item", "order"], name="subtask_list_order")]
 
     def __str__(self):
         return self.name

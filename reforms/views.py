@@ -209,7 +209,10 @@ class TaskList(ScopedListView):
             .get_queryset()
             .select_related("item", "item__lead_leader")
             .prefetch_related("units")
-            .order_by("deadline", "item__number", "order")
+            # item_id, not item__number: the index (deadline, item, order) serves the page,
+            # where the joined column made PostgreSQL sort every sub-task (items are numbered
+            # in the order the ledger lists them)
+            .order_by("deadline", "item_id", "order")
         )
 
     def get_context_data(self, **kwargs):
