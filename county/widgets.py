@@ -61,7 +61,11 @@ def _option_count(field):
     queryset = getattr(field, "queryset", None)
     if queryset is not None:
         return None  # counted by the browser; a model list of units or villages is long enough
-    return len(list(getattr(field, "choices", [])))
+    choices = getattr(field, "choices", None)
+    inner = getattr(choices, "choices", choices)  # django-filter wraps the list in an iterator
+    if not isinstance(inner, (list, tuple)):
+        return None  # a callable: listing it here would query when the form is built
+    return len(inner)
 
 
 def _empty_text(field, filtering):
@@ -72,17 +76,18 @@ def _empty_text(field, filtering):
 
 
 def name_empty_choice(field, filtering=False):
-    """Replace ``---------`` by 请选择… (form) or 全部 (filter) in ``field``'s choices."""
+    """Replace ``---------`` by 请选择… (form) or 全部 (filter) in ``field``'s choices.
+
+    Model selects and django-filter's fields read ``empty_label`` lazily; their choices are
+    never listed here (that would query the database when a form or filter is built)."""
     text = _empty_text(field, filtering)
-    if isinstance(field, forms.ModelChoiceField) and not isinstance(
-        field, forms.ModelMultipleChoiceField
-    ):
-        if field.empty_label == DASHES:
-            field.empty_label = text
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        return
+    if getattr(field, "empty_label", None) == DASHES:
+        field.empty_label = text
         return
     choices = getattr(field, "choices", None)
-    if isinstance(field, forms.ChoiceField) and choices:
-        choices = list(choices)
+    if isinstance(field, forms.ChoiceField) and isinstance(choices, (list, tuple)):
         if any(label == DASHES for _, label in choices):
             field.choices = [
                 (value, text if label == DASHES else label) for value, label in choices
