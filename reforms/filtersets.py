@@ -131,7 +131,7 @@ class SubTaskFilter(BootstrapFilterSet):
     status = django_filters.ChoiceFilter(
         label="完成状态", choices=TaskStatus.choices, empty_label="全部"
     )
-    light = LightFilter(method="by_light")
+    light = LightFilter(method="by_light", label="时限状态")  # beside 完成状态: not two 状态
     completed_from = django_filters.DateFilter(
         label="完成日期起", field_name="completed_on", lookup_expr="gte", widget=DATE_WIDGET
     )

@@ -19,6 +19,7 @@ from county.base_views import ActionStepView, ScopedListView
 from county.concurrency import StaleVersion
 from county.history import timeline
 from county.scoping import may, require, restrict
+from county.status import days_overdue, today
 
 from . import records
 from .choices import ExperienceLevel, FollowUpStatus
@@ -76,6 +77,10 @@ class FollowUpList(ScopedListView):
         context = super().get_context_data(**kwargs)
         context["active"] = "followups"
         context["can_create"] = may(self.request.user, "create", FollowUpProblem)
+        on = today()
+        for problem in context["object_list"]:  # 逾期N天: still being rectified past its deadline
+            late = problem.status == FollowUpStatus.RECTIFYING and problem.deadline
+            problem.overdue_days = days_overdue(problem.deadline, on) if late else 0
         return context
 
 
