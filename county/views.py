@@ -149,7 +149,7 @@ def demo_accounts():
     wanted = [
         ("县农业农村局（部门）", users.filter(role=Role.STAFF, unit__name="县农业农村局")),
         ("城关镇（乡镇）", users.filter(role=Role.STAFF, unit__name="城关镇")),
-        ("县委改革办督查（改革台账）", supervisors.filter(unit__name="县委改革办")),
+        ("县委改革办督查（全面深化改革）", supervisors.filter(unit__name="县委改革办")),
         ("县自然资源局督查（国土空间规划）", supervisors.filter(unit__name="县自然资源局")),
         ("县农业农村局督查（撂荒地整治）", supervisors.filter(unit__name="县农业农村局")),
         ("县住建局督查（城乡环境）", supervisors.filter(unit__name="县住房和城乡建设局")),
