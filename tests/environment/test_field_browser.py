@@ -202,6 +202,9 @@ def test_rectification_synced_after_the_problem_was_closed_shows_the_conflict(
         "() => document.querySelector('[data-pending-count]').textContent === '1'"
     )
 
+    item = page.locator(f"[data-rectify-list] [data-problem='{problem.pk}']")
+    assert item.is_disabled() and "整改已保存在本机（待上传）" in item.inner_text()
+
     # meanwhile the problem was closed (accepted on another rectification)
     Problem.objects.filter(pk=problem.pk).update(status=ProblemStatus.CLOSED, closed_on=today)
 

@@ -119,8 +119,10 @@
     $("[data-deadline-hint]").textContent = "按类别规则：发现后 " + days + " 天内整改";
   }
 
-  function fillRectifyList(env) {
+  function fillRectifyList(env, queued) {
     var list = $("[data-rectify-list]");
+    var waiting = {};
+    (queued || []).forEach(function (r) { if (r.kind === "rectify" && r.state !== "done") { waiting[r.url] = r; } });
     list.innerHTML = "";
     if (!env.rectify.length) {
       var empty = document.createElement("p");
@@ -141,9 +143,25 @@
       meta.textContent = p.township + " · " + p.status + " · 时限 " + p.deadline;
       item.appendChild(title);
       item.appendChild(meta);
+      if (waiting[p.submit_url]) {
+        item.disabled = true;
+        meta.textContent += " · 整改已保存在本机（" + STATE_LABELS[waiting[p.submit_url].state] + "）";
+      }
       item.addEventListener("click", function () { openRectify(p); });
       list.appendChild(item);
     });
+  }
+
+  function refreshRectifyList() {
+    if (!state.env || !state.queue) { return Promise.resolve(); }
+    return state.queue.list().then(function (rows) { fillRectifyList(state.env, rows); });
+  }
+
+  /* after an upload: the problems still to rectify, as the server now sees them */
+  function reloadRectify() {
+    var url = (config.references || {}).environment;
+    if (!url || !state.env || $("[data-rectify-list]").hidden) { return refreshRectifyList(); }
+    return loadJson(url).then(function (data) { state.env.rectify = data.rectify; }).catch(function () {}).then(refreshRectifyList);
   }
 
   function openRectify(p) {
@@ -178,7 +196,7 @@
   function setUp() {
     var tabs = [];
     if (state.env && state.env.can_create) { fillProblemForm(state.env); tabs.push("problem"); }
-    if (state.env && (state.env.rectify.length || !state.env.can_create)) { fillRectifyList(state.env); tabs.push("rectify"); }
+    if (state.env && (state.env.rectify.length || !state.env.can_create)) { refreshRectifyList(); tabs.push("rectify"); }
     if (state.land && state.land.parcels.length) { fillParcels(state.land); tabs.push("inspect"); }
     tabs.forEach(function (name) { $("[data-tab=" + name + "]").hidden = false; });
     showTab(tabs[0] || "queue");
@@ -309,6 +327,7 @@
       var url = form.dataset.url, what = form.dataset.label;
       state.queue.add("rectify", url, { note: form.elements.note.value.trim() }, photoRecords("r-photos", "photos"), what).then(function () {
         closeRectify();
+        refreshRectifyList();
         saved($("[data-panel=rectify]"), "整改");
       });
     } else if (kind === "inspect") {
@@ -393,7 +412,7 @@
       } else if (summary.sent) {
         notice("已上传 " + summary.sent + " 条记录。", "success");
       }
-      return renderQueue();
+      return renderQueue().then(function () { return summary.sent ? reloadRectify() : refreshRectifyList(); });
     });
   }
 
@@ -416,6 +435,7 @@
         if (event.data && event.data.type === "field-queue-changed") { renderQueue(); }
       });
     }
+    if (navigator.storage && navigator.storage.persist) { navigator.storage.persist().catch(function () {}); } // keep the records from eviction
     FieldStore.open().then(function (store) {
       state.queue = FieldQueue.createQueue({
         store: store,
