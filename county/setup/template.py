@@ -194,7 +194,13 @@ def county_content(accounts=True):
             for u in units.departments()
         ],
         VILLAGES.key: [
-            {"township": v.township.name, "name": v.name, "kind": v.kind}
+            {
+                "township": v.township.name,
+                "name": v.name,
+                "kind": v.kind,
+                "longitude": v.longitude,
+                "latitude": v.latitude,
+            }
             for v in Village.objects.filter(township__is_active=True)
             .select_related("township")
             .order_by("township__order", "township__code", "pk")
