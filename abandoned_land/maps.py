@@ -101,6 +101,7 @@ def parcel_map_data(request):
             shading={
                 "label": "已整治面积",
                 "unit": "亩",
+                "good": True,  # more is better: shaded green
                 "values": {r["township__name"]: float(r["area"] or 0) for r in remediated},
             },
             total=total,

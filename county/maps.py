@@ -91,7 +91,8 @@ def map_payload(title, points, groups, marks=(), shading=None, total=None, note=
     ``points``: ``[{"name", "value": [lon, lat], "url", "group", "marks": [...], "detail"}]``;
     ``groups``: ``[{"name", "color"}]`` (legend, one scatter series each);
     ``marks``: ``[{"name", "symbol", "color"}]`` drawn as an outline around marked points;
-    ``shading``: ``{"label", "unit", "values": {township name: number}}``;
+    ``shading``: ``{"label", "unit", "values": {township name: number}, "good"}`` (``good``:
+    more is better, shaded green; else red, as for overdue problems);
     ``total``: rows matched, placed or not (the rest have no point yet).
     """
     shown = points[:MAX_POINTS]

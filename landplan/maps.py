@@ -102,7 +102,7 @@ def area_map_data(request):
             "片区规划分布（位于所涉乡镇中心）",
             points,
             groups,
-            shading={"label": "涉及片区", "unit": "个", "values": dict(shading)},
+            shading={"label": "涉及片区", "unit": "个", "values": dict(shading), "good": True},
             total=len(areas),
         )
     )

@@ -70,10 +70,12 @@
       });
       visualMap = {
         type: "continuous", min: 0, max: Math.max(max, 1), seriesIndex: 0, calculable: false,
-        orient: "vertical", left: 4, bottom: 4, itemWidth: 10, itemHeight: narrow ? 50 : 80,
+        orient: narrow ? "horizontal" : "vertical", left: narrow ? "center" : 4, bottom: 2,
+        itemWidth: 10, itemHeight: 80,
         text: [data.shading.label + " " + number(max) + data.shading.unit, "0"],
         textStyle: { fontSize: 10, color: "#495057" },
-        inRange: { color: ["#f1f4f7", "#f7cfa6", "#e26d6d"] }
+        inRange: { color: data.shading.good ? ["#f1f4f7", "#b5dcc4", "#3d9a66"]
+                                            : ["#f1f4f7", "#f7cfa6", "#e26d6d"] }
       };
     }
     function item(p, mark) {
@@ -127,7 +129,7 @@
         map: "county", roam: true, scaleLimit: { min: 0.8, max: 20 }, selectedMode: false,
         preserveAspect: "contain",
         aspectScale: Math.cos(middleLatitude(geo) * Math.PI / 180),
-        top: 28, bottom: 8, left: 8, right: 8,
+        top: 28, bottom: narrow && data.shading ? 34 : 8, left: 8, right: 8,
         label: { show: !narrow, fontSize: 10, color: "#495057" },
         itemStyle: { areaColor: "#eef2f6", borderColor: "#7b8a9a", borderWidth: 1 },
         emphasis: { label: { show: true }, itemStyle: { areaColor: "#dde6f0" } }
