@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Max, Q
+from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -297,6 +298,17 @@ class Problem(VersionedModel, VoidableModel, UnitOwnedModel):
                 fields=["-found_on", "-number"],
                 condition=models.Q(voided_at__isnull=True),
                 name="problem_in_force_list",
+            ),
+            # a week's or a period's closures and deadlines (周报, 考核排名): the period's rows
+            models.Index(
+                fields=["closed_on"],
+                condition=models.Q(voided_at__isnull=True),
+                name="problem_in_force_closed_on",
+            ),
+            models.Index(
+                fields=["deadline"],
+                condition=models.Q(voided_at__isnull=True),
+                name="problem_in_force_deadline",
             ),
         ]
 
@@ -613,6 +625,9 @@ class Rectification(UnitOwnedModel):
                 name="environment_no_self_acceptance",
             )
         ]
+        # the day decided (decided_at__date, in the county's time zone): a week's decisions
+        # (周报) read from the index, not every rectification
+        indexes = [models.Index(TruncDate("decided_at"), name="rectification_decided_on")]
 
     def __str__(self):
         return f"{self.problem} 的整改（{self.get_result_display()}）"

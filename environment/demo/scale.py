@@ -52,8 +52,10 @@ def build(county):
         status = rng.choices([S.ASSIGNED, S.RECTIFYING, S.PENDING, S.CLOSED], [15, 20, 10, 55])[0]
         deadline = found + datetime.timedelta(days=rng.randint(7, 60))
         closed_on = None
-        if status == S.CLOSED:
-            closed_on = min(on, found + datetime.timedelta(days=rng.randint(3, 60)))
+        if status == S.CLOSED:  # closed 3–60 days after it was found, never after today
+            closed_on = found + datetime.timedelta(days=rng.randint(3, 60))
+            if closed_on > on:
+                closed_on = max(found, on - datetime.timedelta(days=rng.randint(0, 30)))
         stubborn = None
         if closed and rng.random() < 0.03:
             stubborn = rng.choice(closed[-50:])
@@ -94,7 +96,7 @@ def build(county):
         if status not in (S.PENDING, S.CLOSED):
             continue
         done = status == S.CLOSED
-        submitted = closed_on or min(on, found + datetime.timedelta(days=10))
+        submitted = closed_on or min(on, found + datetime.timedelta(days=rng.randint(3, 30)))
         rectifications.append(
             {
                 "problem": pk,
