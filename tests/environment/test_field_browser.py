@@ -10,6 +10,7 @@ whose 整改, recorded offline and synced after the problem was closed, shows th
 
 import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -37,6 +38,15 @@ def phone(browser, live_server, demo):
             lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None,
         )
         page.on("pageerror", lambda exc: refused.append(str(exc)))
+        page.on(
+            "request",
+            lambda req: (
+                None
+                if urlsplit(req.url).hostname in ("127.0.0.1", "localhost")
+                or req.url.startswith("data:")
+                else refused.append(f"left the machine: {req.url}")
+            ),
+        )
 
     def open_as(username):
         context = browser.new_context(
@@ -61,7 +71,7 @@ def phone(browser, live_server, demo):
     yield open_as
     for context in contexts:
         context.close()
-    assert not refused, refused  # no script error, nothing refused by the security policy
+    assert not refused, refused  # no script error, no CSP refusal, no request off the machine
 
 
 def open_field_app(page, url):
@@ -112,7 +122,9 @@ def test_supervisor_records_two_problems_offline_they_arrive_once(phone, live_se
     page.wait_for_function("() => !navigator.onLine")
     record_problem(page, "南街口建筑垃圾乱堆乱放（现场采集一）", ["a.jpg", "b.jpg"])
     record_problem(page, "农贸市场旁杂物乱堆乱放（现场采集二）", ["c.jpg"])
-    assert page.get_by_test_id("pending-count").inner_text() == "2"
+    page.wait_for_function(
+        "() => document.querySelector('[data-pending-count]').textContent === '2'"
+    )
     assert page.get_by_test_id("net-state").inner_text() == "离线"
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.locator(".field-header").scroll_into_view_if_needed()
@@ -125,9 +137,12 @@ def test_supervisor_records_two_problems_offline_they_arrive_once(phone, live_se
     # closed and opened again with no network: the service worker serves the app
     page.close()
     page = context.new_page()
-    page.goto(app_url)
+    response = page.goto(app_url)
+    assert response.from_service_worker
     page.wait_for_selector("body[data-ready='1']")
-    assert page.get_by_test_id("pending-count").inner_text() == "2"
+    page.wait_for_function(
+        "() => document.querySelector('[data-pending-count]').textContent === '2'"
+    )
     assert page.locator("#p-category option").count() > 5  # reference data kept offline
 
     context.set_offline(False)
@@ -217,7 +232,9 @@ def test_rectification_synced_after_the_problem_was_closed_shows_the_conflict(
         "只有“已交办”或“整改中”的问题可以提交整改"
         in conflict.get_by_test_id("queue-message").inner_text()
     )
-    assert page.get_by_test_id("pending-count").inner_text() == "0"
-    assert page.get_by_test_id("pending-count").get_attribute("data-conflicts") == "1"
+    page.wait_for_function(
+        "() => { const c = document.querySelector('[data-pending-count]');"
+        " return c.textContent === '0' && c.dataset.conflicts === '1'; }"
+    )
     page.screenshot(path=SHOTS / "field_conflict_390.png", full_page=True)
     assert not problem.rectifications.exists()
