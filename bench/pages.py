@@ -4,9 +4,11 @@ For each database given (one seeded by ``manage.py seed_scale --factor N``), eve
 requested ``--requests`` times (after two warm-up requests) through Django's test client in
 this process, logged in as the page's user; the table shows the median and p95 wall time
 of the whole request (middleware, view, template), the number of SQL queries, the time
-spent in SQL alone (each query timed by a ``connection.execute_wrapper``) and the ratio of
-page time to SQL time. Pages: the cockpit, the leader view and the ranking (when those
-URLs exist), and each workstream's overview and lists from ``Workstream.scale_pages``.
+spent in SQL alone (each query timed by a ``connection.execute_wrapper``), the ratio of
+page time to SQL time, and the median CPU time of this process per request (Python's share,
+which other processes on a busy machine disturb less than wall time). Pages: the cockpit,
+the leader view, the ranking and the weekly briefing (when those URLs exist), and each
+workstream's overview and lists from ``Workstream.scale_pages``.
 
     DATABASE_URL=… python manage.py seed_scale --factor 10      # once per database
     .venv/bin/python bench/pages.py \\
@@ -96,17 +98,19 @@ def measure(requests):
             client.force_login(user)
             clients[username] = client
         client = clients[username]
-        times, sql_times, counts, status = [], [], set(), None
+        times, sql_times, cpu_times, counts, status = [], [], [], set(), None
         for number in range(requests + 2):
             sql["n"], sql["time"] = 0, 0.0
             with connection.execute_wrapper(timed):
-                begun = time.perf_counter()
+                begun, cpu = time.perf_counter(), time.process_time()
                 response = client.get(path)
                 elapsed = time.perf_counter() - begun
+                cpu = time.process_time() - cpu
             status = response.status_code
             if number >= 2:  # two warm-up requests
                 times.append(elapsed)
                 sql_times.append(sql["time"])
+                cpu_times.append(cpu)
                 counts.add(sql["n"])
         times.sort()
         median = statistics.median(times)
@@ -122,6 +126,7 @@ def measure(requests):
                 "queries": "/".join(str(c) for c in sorted(counts)),
                 "sql_ms": sql_median * 1000,
                 "ratio": median / sql_median if sql_median else float("inf"),
+                "cpu_ms": statistics.median(cpu_times) * 1000,
             }
         )
     return {"results": results, "notes": notes}
@@ -132,9 +137,10 @@ def table(runs):
     labels = list(runs)
     head = "| 页面 | 用户 |" + "".join(
         f" {label} 中位 ms | {label} p95 ms | {label} 查询 | {label} SQL ms | {label} 倍数 |"
+        f" {label} Python CPU ms |"
         for label in labels
     )
-    lines = [head, "|" + "---|" * (2 + 5 * len(labels))]
+    lines = [head, "|" + "---|" * (2 + 6 * len(labels))]
     rows = {}
     for label in labels:
         for row in runs[label]["results"]:
@@ -144,7 +150,7 @@ def table(runs):
         for label in labels:
             row = by_label.get(label)
             if row is None:
-                cells += ["—"] * 5
+                cells += ["—"] * 6
                 continue
             flag = "" if row["status"] == 200 else f" ({row['status']})"
             cells += [
@@ -153,6 +159,7 @@ def table(runs):
                 row["queries"],
                 f"{row['sql_ms']:.1f}",
                 f"{row['ratio']:.1f}×",
+                f"{row['cpu_ms']:.1f}",
             ]
         lines.append("| " + " | ".join(cells) + " |")
     notes = sorted({n for label in labels for n in runs[label]["notes"]})
