@@ -45,7 +45,7 @@ LATIN = re.compile(r"[A-Za-z]{2,}")
 
 NAVIGATION = """() => {
   const links = [...document.querySelectorAll('nav.app-navbar a[href^="/"], ' +
-    '.nav-tabs a.nav-link[href^="/"], [data-scroll-active] a[href^="/"]')];
+    'main ul.nav > li > a.nav-link[href^="/"]')];
   return links.map(a => a.getAttribute('href'));
 }"""
 
