@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from . import places
 from .models import Unit
 
-CACHE_KEY = "county:geo:townships"
+CACHE_KEY = places.OUTLINES_CACHE_KEY  # dropped by every save of a unit (county/places.py)
 CACHE_SECONDS = 300
 MAX_POINTS = 20_000  # a map draws at most this many points (the rest are counted)
 

@@ -322,3 +322,14 @@ def test_map_pages_render_the_lists_filter_form(client, user_named):
     for name in ("environment:problem_map", "abandoned_land:parcel_map", "landplan:area_map"):
         page = client.get(reverse(name), {"status": ""}).content.decode()
         assert "data-county-map" in page and 'name="township"' in page, name
+
+
+def test_the_served_outlines_follow_a_renamed_township(client, user_named):
+    client.force_login(user_named("t02"))
+    url = reverse("county:townships_geojson")
+    client.get(url)
+    town = Unit.objects.get(name="东兴镇")
+    town.name = "东兴新镇"
+    town.save()
+    names = {f["properties"]["name"] for f in client.get(url).json()["features"]}
+    assert "东兴新镇" in names and "东兴镇" not in names
