@@ -1,7 +1,7 @@
 """The parcel ledger (撂荒地整治台账) through the shared Excel engine (docs/ledger.md).
 
 序号 · 乡镇 · 村（社区） · 地块编号 · 面积（亩） · 撂荒年份 · 撂荒原因 · 整治时间 · 整治方式 ·
-种植作物 · 种植季节 · 经营主体 · 经营主体类型 · 状态 · 种植时限 · 备注.
+种植作物 · 种植季节 · 经营主体 · 经营主体类型 · 状态 · 种植时限 · 备注 · 经度 · 纬度.
 
 Import rules (all-or-nothing; every problem is listed), declared on the columns except the
 last three:
@@ -9,7 +9,8 @@ last three:
   a voided parcel is refused (it is never given out again);
 - 乡镇, 村（社区）, 地块编号, 面积 and 状态 must be filled; 村（社区） must be a village of the
   row's 乡镇;
-- 面积 above 0, 撂荒年份 between 1980 and 2100;
+- 面积 above 0, 撂荒年份 between 1980 and 2100; 经度/纬度 decimal degrees in range, both or
+  neither (``county.ledger.point_columns``);
 - the status must be consistent with the row (已整治 needs 整治时间 and 整治方式; 已种植 and
   已巩固 also need the crop, season and operator): the same rule as the forms;
 - a column missing from the file leaves that field as it is (种植时限 is not in every
