@@ -419,7 +419,7 @@
   function netState() {
     var badge = $("[data-net]");
     badge.textContent = navigator.onLine ? "在线" : "离线";
-    badge.className = "badge rounded-pill " + (navigator.onLine ? "text-bg-light" : "text-bg-secondary");
+    badge.className = "badge rounded-pill flex-shrink-0 " + (navigator.onLine ? "text-bg-light" : "text-bg-secondary");
   }
 
   window.addEventListener("online", function () { netState(); sync(false); });
