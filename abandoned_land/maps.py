@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Sum
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.gzip import gzip_page
 
 from county.maps import filtered, json_map, lonlat, map_payload, url_maker
 
@@ -45,6 +46,7 @@ def parcel_map(request):
     )
 
 
+@gzip_page
 @login_required
 def parcel_map_data(request):
     """The points, the legend and the shading of the parcels the list would show."""

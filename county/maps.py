@@ -14,6 +14,7 @@ import json
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from . import places
@@ -60,12 +61,14 @@ def forget_townships():
 
 
 @require_GET
+@gzip_page
 @login_required
 def townships_geojson(request):
     """The township outlines, cached (server 5 minutes, browser by ETag)."""
     body, etag = townships_document()
     quoted = f'"{etag}"'
-    if request.headers.get("If-None-Match") == quoted:
+    asked = request.headers.get("If-None-Match", "")
+    if quoted in {tag.strip().removeprefix("W/") for tag in asked.split(",")}:
         return HttpResponseNotModified(headers={"ETag": quoted})
     response = HttpResponse(body, content_type="application/geo+json; charset=utf-8")
     response["ETag"] = quoted

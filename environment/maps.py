@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.gzip import gzip_page
 
 from county.maps import filtered, json_map, lonlat, map_payload, url_maker
 from county.status import today
@@ -49,6 +50,7 @@ def problem_map(request):
     )
 
 
+@gzip_page
 @login_required
 def problem_map_data(request):
     """The points, the legend and the shading of the problems the list would show."""

@@ -13,6 +13,7 @@ from collections import Counter
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.gzip import gzip_page
 
 from county.maps import filtered, json_map, lonlat, map_payload, township_centroids
 from county.status import Light, light_for, today
@@ -53,6 +54,7 @@ def area_map(request):
     )
 
 
+@gzip_page
 @login_required
 def area_map_data(request):
     """The plan areas the list would show, at their townships' centroids."""

@@ -255,6 +255,9 @@ def test_the_outlines_are_served_to_logged_in_users_cached(client, user_named):
     assert {f["properties"]["name"] for f in document["features"]} >= {"城关镇", "文昌街道"}
     again = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304
+    zipped = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert zipped["Content-Encoding"] == "gzip"
+    assert client.get(url, HTTP_IF_NONE_MATCH=zipped["ETag"]).status_code == 304  # W/"…"
 
 
 MAPS = [
