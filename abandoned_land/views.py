@@ -61,7 +61,11 @@ def overview(request):
         {
             "data": data,
             "judged": {  # the cards coloured by their thresholds (county.registry.Threshold)
-                "use_rate": Figure("用好率", f"{data['use_rate']}%", threshold=RATE_THRESHOLD),
+                "use_rate": Figure(  # nothing remediated yet: no rate to judge
+                    "用好率",
+                    f"{data['use_rate']}%" if data["remediated_area"] else "—",
+                    threshold=RATE_THRESHOLD,
+                ),
                 "overdue": Figure("逾期未种植", data["overdue_count"], threshold=NONE_LATE),
             },
             "statuses": statuses,

@@ -13,6 +13,7 @@
 
 from django import forms
 from django.urls import reverse
+from django.utils.choices import BlankChoiceIterator
 from django.utils.html import format_html
 
 DASHES = "---------"
@@ -87,6 +88,13 @@ def name_empty_choice(field, filtering=False):
         field.empty_label = text
         return
     choices = getattr(field, "choices", None)
+    if isinstance(choices, BlankChoiceIterator):  # a model field's choices, blank added lazily
+        for lazy in (choices, getattr(field.widget, "choices", None)):  # the widget has a copy
+            if isinstance(lazy, BlankChoiceIterator):
+                lazy.blank_choice = [
+                    (v, text if label == DASHES else label) for v, label in lazy.blank_choice
+                ]
+        return
     if isinstance(field, forms.ChoiceField) and isinstance(choices, (list, tuple)):
         if any(label == DASHES for _, label in choices):
             field.choices = [
