@@ -107,8 +107,27 @@ def test_the_problem_ledger_exports_and_reads_points(demo):
     from county.registry import registry
 
     ledger = registry.get("environment").ledger
-    headers = [c.header for c in ledger.columns]
-    assert headers[-2:] == ["经度", "纬度"]
+    problem = Problem.objects.order_by("number").first()
+    book = openpyxl.load_workbook(io.BytesIO(ledger.export(Problem.objects.filter(pk=problem.pk))))
+    sheet = book.active
+    headers = [c.value for c in sheet[3]]
+    lon, lat = headers.index("经度") + 1, headers.index("纬度") + 1
+    assert Decimal(str(sheet.cell(4, lon).value)) == problem.longitude
+
+    def imported(longitude, latitude):
+        sheet.cell(4, lon).value, sheet.cell(4, lat).value = longitude, latitude
+        buffer = io.BytesIO()
+        book.save(buffer)
+        return ledger.run_import(buffer.getvalue(), None)
+
+    report = imported("103.6", "29.9")
+    assert report.ok, [str(e) for e in report.errors]
+    problem.refresh_from_db()
+    assert (problem.longitude, problem.latitude) == (Decimal("103.600000"), Decimal("29.900000"))
+    report = imported("-200", "29.9")
+    assert [str(e) for e in report.errors] == [
+        "第4行「经度」：经度“-200”超出范围（应在 -180 到 180 之间）"
+    ]
 
 
 # --- outlines ----------------------------------------------------------------------------------
