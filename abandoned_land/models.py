@@ -277,7 +277,7 @@ class Inspection(UnitOwnedModel):
     created_at = models.DateTimeField("记录时间", auto_now_add=True)
     # The id the field app gave the record on the phone: a retried upload finds it again.
     client_id = models.UUIDField("客户端编号", unique=True, null=True, blank=True, editable=False)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["client_id"])  # a technical key, set once
 
     class Meta:
         verbose_name = "巡查记录"

@@ -276,11 +276,14 @@ class Problem(VersionedModel, VoidableModel, UnitOwnedModel):
         blank=True,
         validators=[MaxValueValidator(100000)],
     )
-    # The id the field app gave the record on the phone: a retried upload finds it again.
+    # The id the field app gave the record on the phone: a retried upload finds it again
+    # (a technical key set once, left out of the history).
     client_id = models.UUIDField("客户端编号", unique=True, null=True, blank=True, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
-    history = HistoricalRecords(m2m_fields=[departments], excluded_fields=VERSION_EXCLUDED)
+    history = HistoricalRecords(
+        m2m_fields=[departments], excluded_fields=[*VERSION_EXCLUDED, "client_id"]
+    )
 
     objects = active_manager(ProblemQuerySet)
     all_objects = ProblemQuerySet.as_manager()
@@ -613,7 +616,7 @@ class Rectification(UnitOwnedModel):
     decision_note = models.TextField("验收意见/退回原因", blank=True, max_length=LONG_TEXT)
     # The id the field app gave the submission on the phone: a retried upload finds it again.
     client_id = models.UUIDField("客户端编号", unique=True, null=True, blank=True, editable=False)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["client_id"])  # a technical key, set once
 
     class Meta:
         verbose_name = "整改记录"
