@@ -82,6 +82,7 @@ class ProblemForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
             "departments": forms.SelectMultiple(attrs={"size": 6}),
         }
+        help_texts = {"deadline": "默认发现后 7 天；过了整改时限仍未销号即为逾期，亮红灯。"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -78,6 +78,10 @@ class AreaForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
             "completion_deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "note": forms.Textarea(attrs={"rows": 3}),
         }
+        help_texts = {
+            "city_review_deadline": "不能晚于完成时限；报市级审查之前的片区按此时限亮灯。",
+            "completion_deadline": "报市级审查之后的片区按此时限亮灯。",
+        }
 
     def clean(self):
         data = super().clean()

@@ -207,6 +207,10 @@ class SubTaskForm(VersionedModelForm):
             "units": forms.SelectMultiple(attrs={"size": 8}),
             "note": forms.Textarea(attrs={"rows": 2}),
         }
+        help_texts = {
+            "units": "可输入名称搜索，可选多个；每个单位都会收到这项任务的提醒。",
+            "deadline": "填写完成时限，或勾选下面的“长期任务”（长期坚持的工作不设时限）。",
+        }
 
     def clean(self):
         data = super().clean()
