@@ -1,6 +1,7 @@
 """In a real headless Chromium: the environment map draws the township outlines and the
 problems, a click on a point opens its problem, the list's filter changes the points, and no
-map page asks anything of a host other than this server (no internet tiles, no CDN)."""
+map page asks anything of a host other than this server (no internet tiles, no CDN) or
+trips the Content Security Policy."""
 
 from urllib.parse import urlsplit
 
@@ -96,8 +97,11 @@ def test_the_problem_map_draws_opens_a_problem_and_follows_the_filter(login, liv
 
 def test_map_pages_make_no_request_leaving_this_server(login, live_server):
     page = login("leader01")
-    requests = []
+    requests, refused = [], []
     page.on("request", lambda request: requests.append(request.url))
+    page.on(
+        "console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else 0
+    )
     for path in ("/environment/map/", "/abandoned_land/map/", "/landplan/map/", "/cockpit/",
                  "/abandoned_land/", "/environment/"):  # fmt: skip
         page.goto(f"{live_server.url}{path}")
@@ -107,6 +111,7 @@ def test_map_pages_make_no_request_leaving_this_server(login, live_server):
     assert any("/geo/townships.geojson" in url for url in requests)
     outside = [url for url in requests if not local(url, live_server.url)]
     assert not outside, outside
+    assert not refused, refused  # no inline script or style the policy blocks
 
 
 def test_the_phone_map_fits_the_screen(login, live_server):
