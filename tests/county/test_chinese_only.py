@@ -63,3 +63,23 @@ def test_chinese_404_for_a_record_that_does_not_exist(english, user_named, setti
     response = english.get(reverse("reforms:item", args=[999999]))
     assert response.status_code == 404
     assert "没有找到该页面或记录" in response.content.decode()
+
+
+ENGLISH_MARKERS = ("This field", "Page not found", "Select a valid", "Enter a valid", "Please ")
+
+
+@pytest.mark.parametrize("username", ["d21", "sup_d18", "leader01"])
+def test_navigation_pages_stay_chinese_for_an_english_browser(english, user_named, username):
+    from county.registry import registry
+
+    english.force_login(user_named(username))
+    urls = [reverse(name) for name in ("county:todo", "county:cockpit", "county:profile")]
+    real = ("reforms", "landplan", "abandoned_land", "environment")  # not the test app's
+    urls += [reverse(registry.get(key).url_name) for key in real]
+    for url in urls:
+        response = english.get(url, follow=True)
+        assert response.status_code == 200, url
+        text = response.content.decode()
+        assert '<html lang="zh-hans">' in text
+        for marker in ENGLISH_MARKERS:
+            assert marker not in text, (url, marker)
