@@ -6,6 +6,7 @@ from the areas' own deadlines (one aggregate). Each bar links to the area list f
 ``level``, ``batch`` and ``stage``; each date's figure to the areas that have not reached it.
 """
 
+import datetime
 from collections import Counter
 
 from django.db.models import Count, Max, Q
@@ -33,12 +34,13 @@ STAGE_COLOURS = {
 }
 
 
-def _month_end(date, fallback):
-    return f"{date:%Y年%-m月}底" if date else fallback
-
-
-def _month(date, fallback):
-    return f"{date:%-m}月底" if date else fallback
+def _when(date, fallback):
+    """A milestone date: 2026年10月底 when it is a month's last day, else 2026年10月25日."""
+    if not date:
+        return fallback
+    if (date + datetime.timedelta(days=1)).day == 1:
+        return f"{date:%Y年%-m月}底"
+    return f"{date:%Y年%-m月%-d日}"
 
 
 def cockpit(user, period):
@@ -74,9 +76,9 @@ def cockpit(user, period):
             for stage in Stage
         ],
         note=(
-            f"节点：{_month_end(m['review_by'], '10月底')} 乡镇级片区报市级审查 · "
-            f"{_month_end(m['township_by'], '12月底')} 乡镇级完成 · "
-            f"{_month_end(m['village_by'], '次年6月底')} 村级应编尽编"
+            f"节点：{_when(m['review_by'], '10月底')} 乡镇级片区报市级审查 · "
+            f"{_when(m['township_by'], '12月底')} 乡镇级完成 · "
+            f"{_when(m['village_by'], '次年6月底')} 村级应编尽编"
         ),
         unit="个",
     )
@@ -88,19 +90,19 @@ def cockpit(user, period):
 
     milestones = [
         Figure(
-            f"未报市审（{_month(m['review_by'], '10月底')}）",
+            f"未报市审（{_when(m['review_by'], '10月底')}）",
             m["not_reviewed"],
             f"{url}?level=township&not_reached={Stage.CITY_REVIEW.value}",
             tone(m["review_by"], m["not_reviewed"]),
         ),
         Figure(
-            f"乡镇级未完成（{_month(m['township_by'], '12月底')}）",
+            f"乡镇级未完成（{_when(m['township_by'], '12月底')}）",
             m["township_open"],
             f"{url}?level=township&stage=open",
             tone(m["township_by"], m["township_open"]),
         ),
         Figure(
-            f"村级未完成（{_month(m['village_by'], '6月底')}）",
+            f"村级未完成（{_when(m['village_by'], '6月底')}）",
             m["village_open"],
             f"{url}?level=village&stage=open",
             tone(m["village_by"], m["village_open"]),
