@@ -127,21 +127,26 @@ def leader_work(leader, on=None):
 
     Returns ``(rows, townships)``; each row is ``{"kind", "label", "icon", "title", "parent",
     "url", "deadline", "light", "tone", "why", "instructions"}``, late first, then by
-    deadline. One query per kind of work and liaison township (a handful), one per
-    workstream for the 批示, whatever the number of records.
+    deadline. A few queries per kind of work (what he leads; what his liaison townships own,
+    and which township that is), one per workstream for the 批示, whatever the number of
+    records or of liaison townships.
     """
     on = on or today()
     townships = list(leader.liaison_townships.order_by("order", "name"))
+    township_ids = [t.pk for t in townships]
     rows = []
     for workstream, dated in registry.dated_work():
         mine = "联系乡镇" if "liaison" in (dated.leader_path or "") else "牵头"
         sources = [(mine, dated.for_leader(leader.pk))]
-        sources += [(f"联系乡镇：{t.name}", dated.for_unit(t.pk)) for t in townships]
+        if township_ids:
+            sources.append((None, dated.for_unit(township_ids)))
         seen = {}
         for why, qs in sources:
             if dated.select_related:
                 qs = qs.select_related(*dated.select_related)
-            for record in qs.order_by(dated.deadline_field, "pk")[:LEADER_LIMIT_PER_KIND]:
+            records = list(qs.order_by(dated.deadline_field, "pk")[:LEADER_LIMIT_PER_KIND])
+            owner = {} if why else _liaison_owner(dated.model, records, townships)
+            for record in records:
                 if record.pk in seen:
                     continue
                 seen[record.pk] = record
@@ -161,7 +166,7 @@ def leader_work(leader, on=None):
                         "deadline": deadline,
                         "light": light,
                         "tone": LIGHT_TONES[light],
-                        "why": why,
+                        "why": why or f"联系乡镇：{owner.get(record.pk, '')}",
                         "instructions": [],
                     }
                 )
@@ -176,6 +181,19 @@ def leader_work(leader, on=None):
             row["instructions"] = found.get((row["kind"], row["pk"]), row["instructions"])
     rows.sort(key=lambda row: (LIGHT_ORDER.get(row["light"], 9), row["deadline"], row["title"]))
     return rows, townships
+
+
+def _liaison_owner(model, records, townships):
+    """{record pk: the name of the first liaison township (in their order) that owns it}."""
+    pks = [record.pk for record in records]
+    order = {t.pk: (i, t.name) for i, t in enumerate(townships)}
+    found = {}
+    for path in model.unit_paths:
+        pairs = model._base_manager.filter(pk__in=pks, **{f"{path}__in": list(order)})
+        for pk, unit_id in pairs.values_list("pk", path):
+            if pk not in found or order[unit_id][0] < order[found[pk]][0]:
+                found[pk] = unit_id
+    return {pk: order[unit_id][1] for pk, unit_id in found.items()}
 
 
 def leader_summary(rows):

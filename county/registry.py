@@ -43,6 +43,7 @@ class DatedWork:
         )
 
     def for_unit(self, unit_id):
+        """Open records of ``unit_id`` (or of any unit of a list: one query whatever its size)."""
         return self.open_items().owned_by(unit_id)
 
     def for_leader(self, leader_id):

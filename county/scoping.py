@@ -114,12 +114,14 @@ def _queryset(queryset_or_model):
 
 
 def _owned_by(queryset, unit_id, paths=None):
-    """Rows of ``queryset`` one of whose owning units (through ``paths``) is ``unit_id``."""
+    """Rows of ``queryset`` one of whose owning units (through ``paths``) is ``unit_id`` (or,
+    given a list, one of those units)."""
     model = queryset.model
     paths = paths or model.unit_paths
+    many = isinstance(unit_id, (list, tuple, set, frozenset))
     condition = Q()
     for path in paths:
-        condition |= Q(**{path: unit_id})
+        condition |= Q(**{f"{path}__in": list(unit_id)}) if many else Q(**{path: unit_id})
     if all("__" not in p and not _is_many(model, p) for p in paths):
         return queryset.filter(condition)
     # A path through a many-to-many would repeat rows; a sub-select keeps one.
@@ -180,7 +182,7 @@ class ScopedQuerySet(models.QuerySet):
     """QuerySet with the access rules of :mod:`county.scoping`."""
 
     def owned_by(self, unit_id):
-        """Records one of whose owning units is ``unit_id``."""
+        """Records one of whose owning units is ``unit_id`` (or one of a list of units)."""
         return _owned_by(self, unit_id)
 
     def restrict(self, user, action):
