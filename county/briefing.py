@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count
 
+from . import figures_cache
 from .models import Unit
 from .registry import registry
 from .status import today
@@ -110,7 +111,12 @@ def briefing(monday, on=None):
     for workstream in registry:
         if not workstream.weekly:
             continue
-        figures = workstream.weekly(monday, end)
+        figures = figures_cache.cached(  # until the workstream's data changes
+            workstream.key,
+            f"weekly:{monday:%Y%m%d}:{end:%Y%m%d}",
+            None,
+            lambda w=workstream: w.weekly(monday, end),
+        )
         totals = {}
         for figure in figures:
             totals[figure.key] = totals.get(figure.key, 0) + figure.total

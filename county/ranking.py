@@ -30,6 +30,7 @@ from django.conf import settings
 from django.db.models import DurationField, ExpressionWrapper, F, Value
 from django.db.models.fields import DateField
 
+from . import figures_cache
 from .choices import Role, UnitKind
 from .models import ScoreFormula, Unit
 from .registry import registry
@@ -252,7 +253,15 @@ def collect(date_from, date_to, on):
     total = {}
     for workstream in registry:
         if workstream.unit_measures:
-            add_into(total, workstream.unit_measures(date_from, date_to, on))
+            # Kept (Redis, when CACHE_URL is set) until the workstream's data changes.
+            name = f"unit_measures:{date_from:%Y%m%d}:{date_to:%Y%m%d}:{on:%Y%m%d}"
+            measures = figures_cache.cached(
+                workstream.key,
+                name,
+                None,
+                lambda w=workstream: w.unit_measures(date_from, date_to, on),
+            )
+            add_into(total, measures)
     return total
 
 

@@ -205,3 +205,32 @@ def test_ranking_page_queries_do_not_grow_with_rows(county, user_named, client):
     with CaptureQueriesContext(connection) as after:
         assert client.get(url, {"period": PERIOD}).status_code == 200
     assert len(after) == len(before)
+
+
+LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def test_cached_measures_follow_a_saved_change_at_once(county, settings):
+    """With a cache (Redis in production), each workstream's measures are kept until its data
+    changes: a problem closed now counts in the next ranking."""
+    from django.core.cache import cache
+
+    from environment.choices import ProblemStatus
+    from environment.models import Problem
+
+    settings.CACHES = LOCMEM
+    cache.clear()
+    period = ranking.parse_period(PERIOD)
+    before = rows_by_name(ranking.ranking(period, on=ON))["考核测试镇甲"]
+    with CaptureQueriesContext(connection) as again:
+        ranking.ranking(period, on=ON)
+    with CaptureQueriesContext(connection) as first:
+        cache.clear()
+        ranking.ranking(period, on=ON)
+    assert len(again) < len(first)  # the measures came from the cache
+    still_open = Problem.objects.get(township=county["x"], closed_on__isnull=True)
+    still_open.status, still_open.closed_on = ProblemStatus.CLOSED, D(2001, 2, 9)
+    still_open.save()
+    after = rows_by_name(ranking.ranking(period, on=ON))["考核测试镇甲"]
+    assert (before.closed, before.overdue) == (1, 1)
+    assert (after.closed, after.overdue) == (2, 0)
