@@ -110,7 +110,12 @@ def cockpit(user, period):
     figures = [
         Figure("排查亩数·目标", f"{_mu(target):,.1f}", url, "secondary"),
         Figure("已整治（亩）", f"{_mu(done):,.1f}", f"{url}?status=remediated_ever", "primary"),
-        Figure("整治进度", f"{rate}%", f"{url}?status=remediated_ever", threshold=RATE_THRESHOLD),
+        Figure(
+            "整治进度",
+            f"{rate}%" if target else "—",  # no parcel surveyed: nothing to judge
+            f"{url}?status=remediated_ever",
+            threshold=RATE_THRESHOLD,
+        ),
         Figure("整治后无种植计划", total("at_risk"), f"{url}?at_risk=1", "warning"),
         Figure("逾期未种植", total("overdue"), f"{url}?overdue=1", threshold=NONE_LATE),
         Figure(

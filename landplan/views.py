@@ -57,7 +57,7 @@ def figures_for(user):
         "overdue": (areas.with_light(Light.OVERDUE, on).count(), f"{url}?light=overdue"),
         "due_soon": (areas.with_light(Light.DUE_SOON, on).count(), f"{url}?light=due_soon"),
         "done": (done, f"{url}?light=done"),
-        "rate": (f"{round(done * 100 / total) if total else 0}%", f"{url}?light=done"),
+        "rate": (f"{round(done * 100 / total)}%" if total else "—", f"{url}?light=done"),
         "township_open": (
             areas.filter(level=Level.TOWNSHIP).open().count(),
             f"{url}?level=township&stage=open",

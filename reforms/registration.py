@@ -39,7 +39,7 @@ def figures(user):
         ),
         Figure(
             "细分任务完成率",
-            f"{round(done * 100 / total) if total else 0}%",
+            f"{round(done * 100 / total)}%" if total else "—",  # no task: nothing to judge
             f"{task_list}?light=done",
             threshold=RATE_THRESHOLD,
         ),

@@ -163,6 +163,8 @@ def test_every_navigation_page_fits_speaks_chinese_and_explains_empty_charts(
                 visited += 1
                 charts += found["charts"]
                 explained += found["explained"]
+                if found["charts"]:
+                    page.wait_for_timeout(600)  # ECharts' entry animation, for the screenshot
                 shot = folder / f"{role}-{slug(path)}-{width}.png"
                 page.screenshot(path=str(shot), full_page=width < 576)  # a phone's whole page
                 failures += [f"{where}: {p}" for p in problems_of(found, username)]
