@@ -79,6 +79,7 @@ def cockpit(user, period):
         ],
         note="柱高＝该乡镇排查面积，目标是全部整治、种上、巩固",
         unit="亩",
+        empty="您可见的范围内还没有撂荒地块；导入撂荒地台账后，这里按乡镇显示整治进度。",
     )
     risks = Chart(
         "bar",
@@ -99,6 +100,7 @@ def cockpit(user, period):
             },
         ],
         unit="块",
+        empty="您可见的范围内没有整治后无种植计划或复撂荒的地块；出现时这里按乡镇列出。",
     )
 
     def total(key):

@@ -72,6 +72,7 @@ def cockpit(user, period):
             series(f"{period.label}销号", "closed_in", "#198754", closed_dates),
         ],
         unit="个",
+        empty=f"您可见的范围内没有未销号的问题，{period.label}也没有新发现或销号的问题。",
     )
 
     def total(key):

@@ -80,6 +80,7 @@ def cockpit(user, period):
             f"{_when(m['township_by'], '12月底')} 乡镇级完成 · "
             f"{_when(m['village_by'], '次年6月底')} 村级应编尽编"
         ),
+        empty="您可见的范围内还没有规划片区；导入国土空间规划台账后，这里显示各批次所处阶段。",
         unit="个",
     )
 

@@ -121,6 +121,7 @@ def cockpit(user, period):
             }
         ],
         unit="项",
+        empty="目前没有逾期的细分任务，各责任单位都在时限内。",
     )
 
     published = {
@@ -146,6 +147,7 @@ def cockpit(user, period):
             }
         ],
         unit="篇",
+        empty=f"{period.label}还没有刊载的典型经验；换一个期间，或在「典型经验」中登记刊载情况。",
     )
     url, label = f"{experiences}?{dates}", f"{period.label}刊载经验"
     closed = (
