@@ -147,6 +147,12 @@ def link_village_to_township(form, township="township", village="village"):
     if chosen:
         village_field.queryset = queryset.filter(township_id=chosen)
         village_field.label_from_instance = lambda v: v.name
+        # A village outside the chosen township is refused with the rule, not Django's
+        # generic "选择一个有效的选项".
+        village_field.error_messages = {
+            **village_field.error_messages,
+            "invalid_choice": "该村（社区）不属于所选乡镇。",
+        }
     elif not filtering and not form.is_bound:
         village_field.queryset = queryset.none()
         if village_field.empty_label in (DASHES, None) or village_field.empty_label.startswith(
