@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
 from . import cockpit as cockpit_data
@@ -15,6 +16,7 @@ from .registry import registry
 from .status import LIGHT_TONES, Light, light_for, today
 
 TODO_LIMIT_PER_KIND = 200
+LEADER_PAGE_SIZE = 50  # rows of the leader's own page
 
 
 @login_required
@@ -116,9 +118,15 @@ def leader(request):
         return redirect("county:cockpit")
     me = request.user.leader
     rows, townships = cockpit_data.leader_work(me)
+    paginator = Paginator(rows, LEADER_PAGE_SIZE)  # late first, so page 1 is what is late
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "me": me,
         "rows": rows,
+        "page_obj": page,
+        "paginator": paginator,
+        "is_paginated": page.has_other_pages(),
+        "capped": cockpit_data.LEADER_LIMIT_PER_KIND,
         "townships": townships,
         "late": sum(1 for row in rows if row["light"] == Light.OVERDUE),
         "summary": cockpit_data.leader_summary(rows),

@@ -156,3 +156,21 @@ def test_query_count_does_not_grow_with_his_rows(client, me):
 def test_not_a_leader_goes_to_the_cockpit(client, user_named):
     client.force_login(user_named("t02"))
     assert client.get(reverse("county:leader"))["Location"] == reverse("county:cockpit")
+
+
+def test_a_long_list_is_paginated_late_first(client, demo):
+    """A leader with many open items reads them 50 to a page, the late ones on page 1."""
+    from county.views import LEADER_PAGE_SIZE
+
+    leader = max(
+        (u for u in User.objects.filter(role=Role.LEADER, leader__isnull=False)),
+        key=lambda u: len(page(client, u).context["rows"]),
+    )
+    response = page(client, leader)
+    rows = response.context["rows"]
+    assert len(rows) > LEADER_PAGE_SIZE  # the demo has such a leader
+    shown = response.context["page_obj"].object_list
+    assert len(shown) == LEADER_PAGE_SIZE and list(shown) == rows[:LEADER_PAGE_SIZE]
+    assert response.content.decode().count('data-testid="leader-row"') == LEADER_PAGE_SIZE
+    second = client.get(reverse("county:leader"), {"page": 2}).context["page_obj"]
+    assert list(second.object_list) == rows[LEADER_PAGE_SIZE : 2 * LEADER_PAGE_SIZE]
