@@ -11,12 +11,13 @@ waiting on it (``Decision.led_by``). ``county/`` imports no workstream.
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from .registry import Panel, registry
 from .status import LIGHT_TONES, Light, light_for, today
 
-LEADER_LIMIT_PER_KIND = 200
+LEADER_LIMIT_PER_KIND = 100  # rows listed per kind (earliest deadline first); counts are exact
 LIGHT_ORDER = {Light.OVERDUE: 0, Light.DUE_SOON: 1, Light.NORMAL: 2, Light.LONG_TERM: 3}
 
 # The lights' colours on the charts: red, yellow, green (as the lights on the lists).
@@ -196,16 +197,24 @@ def _liaison_owner(model, records, townships):
     return {pk: order[unit_id][1] for pk, unit_id in found.items()}
 
 
-def leader_summary(rows):
-    """Per kind of work: how many rows and how many late, in registry order."""
-    summary = {}
-    for row in rows:
-        entry = summary.setdefault(
-            row["kind"], {"label": row["label"], "icon": row["icon"], "total": 0, "late": 0}
+def leader_summary(leader, on=None):
+    """Per kind of work he leads or liaises with: how many open and how many late, counted
+    in the database (one query per kind, each record once), in registry order."""
+    on = on or today()
+    township_ids = list(leader.liaison_townships.values_list("pk", flat=True))
+    summary = []
+    for workstream, dated in registry.dated_work():
+        rows = dated.for_leader(leader.pk)
+        if township_ids:
+            rows = rows | dated.for_unit(township_ids)
+        late = Q(**{f"{dated.deadline_field}__lt": on})
+        counts = rows.aggregate(
+            total=Count("pk", distinct=True), late=Count("pk", filter=late, distinct=True)
         )
-        entry["total"] += 1
-        entry["late"] += row["light"] == Light.OVERDUE
-    return list(summary.values())
+        if counts["total"]:
+            label = f"{workstream.label} · {dated.label}"
+            summary.append({"label": label, "icon": workstream.icon, **counts})
+    return summary
 
 
 def leader_requests(leader):

@@ -118,6 +118,7 @@ def leader(request):
         return redirect("county:cockpit")
     me = request.user.leader
     rows, townships = cockpit_data.leader_work(me)
+    summary = cockpit_data.leader_summary(me)
     paginator = Paginator(rows, LEADER_PAGE_SIZE)  # late first, so page 1 is what is late
     page = paginator.get_page(request.GET.get("page"))
     context = {
@@ -128,8 +129,9 @@ def leader(request):
         "is_paginated": page.has_other_pages(),
         "capped": cockpit_data.LEADER_LIMIT_PER_KIND,
         "townships": townships,
-        "late": sum(1 for row in rows if row["light"] == Light.OVERDUE),
-        "summary": cockpit_data.leader_summary(rows),
+        "summary": summary,
+        "total": sum(s["total"] for s in summary),
+        "late": sum(s["late"] for s in summary),
         "requests": cockpit_data.leader_requests(me),
         "today": today(),
     }

@@ -174,3 +174,7 @@ def test_a_long_list_is_paginated_late_first(client, demo):
     assert response.content.decode().count('data-testid="leader-row"') == LEADER_PAGE_SIZE
     second = client.get(reverse("county:leader"), {"page": 2}).context["page_obj"]
     assert list(second.object_list) == rows[LEADER_PAGE_SIZE : 2 * LEADER_PAGE_SIZE]
+    # The counts come from the database: every open item once, the late ones among them.
+    context = response.context
+    assert context["total"] == len(rows)  # the demo stays under the per-kind list cap
+    assert context["late"] == sum(1 for r in rows if r["light"] == Light.OVERDUE)
