@@ -34,7 +34,7 @@ post_save.connect(forget_outlines, sender="county.Unit", dispatch_uid="places-un
 post_delete.connect(forget_outlines, sender="county.Unit", dispatch_uid="places-unit-deleted")
 
 
-def longitude_field():
+def longitude_field(help_text="WGS-84 十进制度，如 104.123456。"):
     """经度: decimal degrees, -180 to 180, optional."""
     return models.DecimalField(
         "经度",
@@ -43,11 +43,11 @@ def longitude_field():
         null=True,
         blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
-        help_text="WGS-84 十进制度，如 104.123456。",
+        help_text=help_text,
     )
 
 
-def latitude_field():
+def latitude_field(help_text="WGS-84 十进制度，如 30.123456。"):
     """纬度: decimal degrees, -90 to 90, optional."""
     return models.DecimalField(
         "纬度",
@@ -56,7 +56,7 @@ def latitude_field():
         null=True,
         blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
-        help_text="WGS-84 十进制度，如 30.123456。",
+        help_text=help_text,
     )
 
 

@@ -15,7 +15,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator
 from django.db import models, transaction
 from django.db.models import Max, Q
 from django.db.models.functions import TruncDate
@@ -252,24 +252,8 @@ class Problem(VersionedModel, VoidableModel, UnitOwnedModel):
         related_name="stubborn_followers",
         verbose_name="顽固问题（90日内同地点同类已销号问题）",
     )
-    longitude = models.DecimalField(
-        "经度",
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
-        help_text="WGS-84，如现场手机定位。",
-    )
-    latitude = models.DecimalField(
-        "纬度",
-        max_digits=8,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-        help_text="WGS-84，如现场手机定位。",
-    )
+    longitude = places.longitude_field("WGS-84，如现场手机定位。")
+    latitude = places.latitude_field("WGS-84，如现场手机定位。")
     location_accuracy = models.PositiveIntegerField(
         "定位精度（米）",
         null=True,
@@ -366,8 +350,7 @@ class Problem(VersionedModel, VoidableModel, UnitOwnedModel):
             errors["village"] = "问题在场镇时不填村（社区）。"
         if self.deadline and self.found_on and self.deadline < self.found_on:
             errors["deadline"] = "整改时限不能早于发现日期。"
-        if (self.longitude is None) != (self.latitude is None):
-            errors["latitude" if self.latitude is None else "longitude"] = "经度和纬度须同时填写。"
+        places.check_point(self, errors)
         if errors:
             raise ValidationError(errors)
 
