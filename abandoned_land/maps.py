@@ -7,11 +7,9 @@ rows are the list's: ``ParcelFilter`` on the same query string over ``visible_to
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Sum
-from django.shortcuts import render
-from django.urls import reverse
 from django.views.decorators.gzip import gzip_page
 
-from county.maps import filtered, json_map, lonlat, map_payload, url_maker
+from county.maps import filtered, json_map, lonlat, map_page, map_payload, url_maker
 
 from . import rules
 from .choices import STATUS_COLORS, ParcelStatus
@@ -31,18 +29,13 @@ def rows(request):
 def parcel_map(request):
     """The map page: the list's filters above, the map below."""
     _, filterset = rows(request)
-    query = request.GET.urlencode()
-    data_url = reverse("abandoned_land:parcel_map_data")
-    return render(
+    return map_page(
         request,
         "abandoned_land/parcel_map.html",
-        {
-            "filter": filterset,
-            "query_string": query,
-            "active": "map",
-            "map_url": f"{data_url}?{query}" if query else data_url,
-            "list_url": reverse("abandoned_land:parcel_list") + (f"?{query}" if query else ""),
-        },
+        filterset,
+        "abandoned_land:parcel_map_data",
+        "abandoned_land:parcel_list",
+        active="map",
     )
 
 

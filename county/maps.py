@@ -128,6 +128,23 @@ def filtered(request, filterset_class, queryset):
     return filterset.qs, filterset
 
 
+def map_page(request, template, filterset, data_url_name, list_url_name, **context):
+    """A workstream's map page: the list's filters above, the map (fed by ``data_url_name``
+    with the same query string) below, and a link back to the list so filtered."""
+    from django.shortcuts import render
+    from django.urls import reverse
+
+    query = request.GET.urlencode()
+    suffix = f"?{query}" if query else ""
+    context.update(
+        filter=filterset,
+        query_string=query,
+        map_url=reverse(data_url_name) + suffix,
+        list_url=reverse(list_url_name) + suffix,
+    )
+    return render(request, template, context)
+
+
 def url_maker(url_name):
     """``pk → URL`` of a detail page without a ``reverse`` per row (thousands of points)."""
     from django.urls import reverse

@@ -7,11 +7,9 @@ the list's: ``ProblemFilter`` on the same query string over ``visible_to(user)``
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.shortcuts import render
-from django.urls import reverse
 from django.views.decorators.gzip import gzip_page
 
-from county.maps import filtered, json_map, lonlat, map_payload, url_maker
+from county.maps import filtered, json_map, lonlat, map_page, map_payload, url_maker
 from county.status import today
 
 from .choices import NOT_CLOSED, ProblemStatus
@@ -36,17 +34,12 @@ def rows(request):
 def problem_map(request):
     """The map page: the list's filters above, the map below."""
     _, filterset = rows(request)
-    query = request.GET.urlencode()
-    data_url = reverse("environment:problem_map_data")
-    return render(
+    return map_page(
         request,
         "environment/problem_map.html",
-        {
-            "filter": filterset,
-            "query_string": query,
-            "map_url": f"{data_url}?{query}" if query else data_url,
-            "list_url": reverse("environment:problem_list") + (f"?{query}" if query else ""),
-        },
+        filterset,
+        "environment:problem_map_data",
+        "environment:problem_list",
     )
 
 

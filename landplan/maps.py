@@ -11,11 +11,17 @@ import math
 from collections import Counter
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.gzip import gzip_page
 
-from county.maps import filtered, json_map, lonlat, map_payload, township_centroids
+from county.maps import (
+    filtered,
+    json_map,
+    lonlat,
+    map_page,
+    map_payload,
+    township_centroids,
+)
 from county.status import Light, light_for, today
 
 from .choices import Stage
@@ -40,17 +46,8 @@ def rows(request):
 def area_map(request):
     """The map page: the list's filters above, the map below."""
     _, filterset = rows(request)
-    query = request.GET.urlencode()
-    data_url = reverse("landplan:area_map_data")
-    return render(
-        request,
-        "landplan/area_map.html",
-        {
-            "filter": filterset,
-            "query_string": query,
-            "map_url": f"{data_url}?{query}" if query else data_url,
-            "list_url": reverse("landplan:area_list") + (f"?{query}" if query else ""),
-        },
+    return map_page(
+        request, "landplan/area_map.html", filterset, "landplan:area_map_data", "landplan:area_list"
     )
 
 
