@@ -27,9 +27,9 @@ from county.models import Unit, Village
 from county.scoping import may, restrict
 from county.status import today
 
-from .choices import OPEN_FOR_UNIT, PhotoKind
+from .choices import OPEN_FOR_UNIT
 from .forms import PhotoField, ProblemForm, RectificationForm
-from .models import LoopConflict, LoopError, Photo, Problem, ProblemCategory, Rectification
+from .models import LoopConflict, LoopError, Problem, ProblemCategory, Rectification
 
 MAX_FIELD_PHOTOS = 6
 DEADLINE_DAYS = 7  # the deadline the problem form proposes: found + 7 days (ProblemForm)
@@ -148,14 +148,8 @@ def problem_create(request):
         return _errors(form)
     try:
         with transaction.atomic():
-            form.instance.number = Problem.next_number()
             form.instance.client_id = client_id
-            problem = form.save()
-            for checked in form.cleaned_data["found_photos"]:
-                Photo.create_from_upload(
-                    checked, problem=problem, kind=PhotoKind.FOUND, user=request.user
-                )
-            problem.refresh_stubborn()
+            problem, _stubborn = form.save_new(request.user)
     except IntegrityError:  # the same record sent twice at once: the first one won
         existing = Problem.all_objects.filter(client_id=client_id).first()
         if existing is None:

@@ -14,11 +14,12 @@ from county.inputs import LONG_TEXT, max_length
 from county.models import Unit, Village
 from county.status import today
 
-from .choices import RecheckResult
+from .choices import PhotoKind, RecheckResult
 from .models import (
     Accountability,
     Inspection,
     Notice,
+    Photo,
     Problem,
     ProblemCategory,
     Recheck,
@@ -96,6 +97,16 @@ class ProblemForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
         if not self.instance.pk:
             self.initial.setdefault("found_on", today())
             self.initial.setdefault("deadline", today() + datetime.timedelta(days=7))
+
+    def save_new(self, user):
+        """A new problem under the next number, with its found-photos (the page and the field
+        app alike; call inside a transaction). Returns ``(problem, stubborn)``: stubborn when
+        it repeats a closed one (顽固问题)."""
+        self.instance.number = Problem.next_number()
+        problem = self.save()
+        for checked in self.cleaned_data["found_photos"]:
+            Photo.create_from_upload(checked, problem=problem, kind=PhotoKind.FOUND, user=user)
+        return problem, problem.refresh_stubborn()
 
 
 class RectificationForm(BootstrapFormMixin, forms.Form):

@@ -304,18 +304,13 @@ class ProblemCreate(SupervisorStep, CreateView):
 
     @transaction.atomic
     def form_valid(self, form):
-        form.instance.number = Problem.next_number()
-        response = super().form_valid(form)
-        for checked in form.cleaned_data["found_photos"]:
-            Photo.create_from_upload(
-                checked, problem=self.object, kind=PhotoKind.FOUND, user=self.request.user
-            )
-        if self.object.refresh_stubborn():
+        self.object, stubborn = form.save_new(self.request.user)
+        if stubborn:
             messages.warning(
                 self.request, "注意：该问题为顽固问题（90日内同地点同类问题已销号后再次出现）。"
             )
         messages.success(self.request, f"问题已登记为第 {self.object.number} 号并交办。")
-        return response
+        return redirect(self.get_success_url())
 
 
 class ProblemUpdate(VersionedUpdateMixin, SupervisorStep, UpdateView):
