@@ -85,6 +85,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "county.urls"
+# selects and inputs written in Python, the same markup as Django's templates (issue 12)
+FORM_RENDERER = "county.renderers.FastSelectRenderer"
 WSGI_APPLICATION = "county.wsgi.application"
 ASGI_APPLICATION = "county.asgi.application"
 
