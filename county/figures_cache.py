@@ -11,8 +11,11 @@ village bumps every app (their names are in the figures). A saved report therefo
 on the next page at once; figures nobody changes are read from the cache for ``TIMEOUT``.
 
 Keys hold the day (overdue work changes at midnight) and the reader's scope: one entry for
-everyone who reads all rows, one per user otherwise. With no ``CACHE_URL`` (the demo, the
-tests) the cache is Django's dummy cache and every page computes its figures.
+everyone who reads all rows, one per user otherwise (or always one per user: ``personal``).
+A figure drawn from several apps names them all and is dropped by a change in any; ``county``
+itself is always watched (users, their assignments, liaison townships). With no
+``CACHE_URL`` (the demo, the tests) the cache is Django's dummy cache and every page
+computes its figures.
 """
 
 from django.core.cache import cache
@@ -24,7 +27,7 @@ from .status import today
 TIMEOUT = 600  # seconds; an entry is also dropped by the next change
 PREFIX = "figures"
 SHARED_APPS = {"county": {"Unit", "Village"}}  # models whose change touches every app's figures
-_watched = set()
+_watched = {"county"}
 
 
 def watch(app_label):
@@ -71,16 +74,21 @@ def changed(app_label, model_name=""):
     transaction.on_commit(lambda: [bump(label) for label in labels])
 
 
-def _scope(user):
+def _scope(user, personal):
     if user is None or not user.is_authenticated:
         return "anonymous"
-    return "all" if user.reads_all else f"user{user.pk}"
+    return "all" if user.reads_all and not personal else f"user{user.pk}"
 
 
-def cached(app_label, name, user, compute):
-    """``compute()``, or its value cached for ``user``'s scope under the current generation."""
-    watch(app_label)
-    key = f"{PREFIX}:{app_label}:{generation(app_label)}:{name}:{today():%Y%m%d}:{_scope(user)}"
+def cached(app_label, name, user, compute, personal=False):
+    """``compute()``, or its value cached for ``user``'s scope under the current generation
+    of ``app_label`` (or of each label in a tuple of them)."""
+    labels = (app_label,) if isinstance(app_label, str) else tuple(app_label)
+    generations = []
+    for label in labels:
+        watch(label)
+        generations.append(f"{label}.{generation(label)}")
+    key = f"{PREFIX}:{'+'.join(generations)}:{name}:{today():%Y%m%d}:{_scope(user, personal)}"
     value = cache.get(key)
     if value is None:
         value = compute()

@@ -24,6 +24,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 
+from . import figures_cache
 from .base_views import ActionStepView, Conflict
 from .choices import Role
 from .forms import BootstrapFormMixin
@@ -131,14 +132,19 @@ def counts(user, **querysets):
     return {name: (row or {}).get(f"_{name}", 0) for name in querysets}
 
 
-def waiting_querysets(user):
-    """{kind key: rows waiting in the user's inbox} (for the navigation bar's count)."""
-    return {d.key.replace(".", "__"): qs for _w, d, qs, _m in _kinds_for(user)}
-
-
 def waiting_count(user):
-    """How many requests wait in the user's inbox: one query."""
-    return sum(counts(user, **waiting_querysets(user)).values())
+    """How many requests wait in the user's inbox (the navigation bar's 待我审核): one query,
+    cached until a record of the workstreams concerned, or of ``county``, changes."""
+    kinds = _kinds_for(user)
+    if not kinds:
+        return 0
+    labels = ("county", *sorted({workstream.key for workstream, *_rest in kinds}))
+    name = "inbox:" + ",".join(f"{d.key}{'+' if may else ''}" for _w, d, _q, may in kinds)
+
+    def compute():
+        return sum(counts(user, **{d.key.replace(".", "__"): q for _w, d, q, _m in kinds}).values())
+
+    return figures_cache.cached(labels, name, user, compute, personal=True)
 
 
 def inbox_rows(user, on=None, kind=None):

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -189,6 +190,28 @@ def test_badge_counts_in_one_query(item, user_named, django_assert_num_queries):
     with django_assert_num_queries(1):
         count = waiting_count(sup)
     assert count >= 3
+
+
+@override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}})
+def test_the_badge_is_cached_yet_follows_each_request_and_decision(client, item, user_named):
+    """待我审核's count comes from the figures cache, and a new request or a decision shows
+    on the next page at once."""
+    from django.core.cache import cache
+
+    from reforms import workflow
+
+    cache.clear()
+    d21, sup = user_named("d21"), user_named("sup_d03")
+    before = waiting_count(sup)
+    with CaptureQueriesContext(connection) as queries:
+        assert waiting_count(sup) == before
+    assert not queries  # from the cache
+    request = ask(item, d21)[0]
+    assert waiting_count(sup) == before + 1
+    client.force_login(sup)
+    assert client.get(reverse("county:todo")).context["inbox_waiting"] == before + 1
+    workflow.decide_completion(request.pk, sup, False, "请补充验收报告")
+    assert client.get(reverse("county:todo")).context["inbox_waiting"] == before
 
 
 def test_sent_back_comes_first_in_the_units_todo(client, item, user_named):
