@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.urls import reverse
 
+from . import figures_cache
 from .registry import Panel, registry
 from .status import LIGHT_TONES, Light, light_for, today
 
@@ -215,6 +216,27 @@ def leader_summary(leader, on=None):
             label = f"{workstream.label} · {dated.label}"
             summary.append({"label": label, "icon": workstream.icon, **counts})
     return summary
+
+
+def leader_page(leader, user):
+    """Everything the leader's page shows, from the figures cache until a record of any
+    workstream or of ``county`` changes (one entry per user): ``{"rows", "townships",
+    "summary", "requests"}``, rows without their model instances."""
+
+    def compute():
+        rows, townships = leader_work(leader)
+        for row in rows:
+            del row["record"]
+            row["parent"] = str(row["parent"]) if row["parent"] else ""
+        return {
+            "rows": rows,
+            "townships": [{"pk": t.pk, "name": t.name} for t in townships],
+            "summary": leader_summary(leader),
+            "requests": leader_requests(leader),
+        }
+
+    labels = ("county", *(workstream.key for workstream in registry))
+    return figures_cache.cached(labels, f"leader_page:{leader.pk}", user, compute, personal=True)
 
 
 def leader_requests(leader):

@@ -117,8 +117,8 @@ def leader(request):
     if not request.user.leader_id:
         return redirect("county:cockpit")
     me = request.user.leader
-    rows, townships = cockpit_data.leader_work(me)
-    summary = cockpit_data.leader_summary(me)
+    data = cockpit_data.leader_page(me, request.user)
+    rows, summary = data["rows"], data["summary"]
     paginator = Paginator(rows, LEADER_PAGE_SIZE)  # late first, so page 1 is what is late
     page = paginator.get_page(request.GET.get("page"))
     context = {
@@ -128,11 +128,11 @@ def leader(request):
         "paginator": paginator,
         "is_paginated": page.has_other_pages(),
         "capped": cockpit_data.LEADER_LIMIT_PER_KIND,
-        "townships": townships,
+        "townships": data["townships"],
         "summary": summary,
         "total": sum(s["total"] for s in summary),
         "late": sum(s["late"] for s in summary),
-        "requests": cockpit_data.leader_requests(me),
+        "requests": data["requests"],
         "today": today(),
     }
     return render(request, "county/leader.html", context)

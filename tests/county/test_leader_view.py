@@ -5,11 +5,13 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from county.choices import Role
 from county.models import Leader, User
+from county.registry import registry
 from county.status import Light, today
 
 pytestmark = pytest.mark.django_db
@@ -69,9 +71,10 @@ def test_only_what_he_leads_or_liaises_with_late_first(client, me, unit_named):
     town = unit_named("城关镇")
     kinds = {row["kind"] for row in rows}
     assert {"reforms.subtask", "environment.problem", "abandoned_land.parcel"} <= kinds
+    models = {dated.key: dated.model for _w, dated in registry.dated_work()}
     for row in rows:
-        record = row["record"]
-        model = type(record)
+        model = models[row["kind"]]
+        record = model.objects.get(pk=row["pk"])
         mine = model.objects.filter(pk=record.pk).owned_by(town.pk).exists()
         if model is SubTask:
             mine = mine or record.item.lead_leader_id == me["leader"].pk
@@ -178,3 +181,28 @@ def test_a_long_list_is_paginated_late_first(client, demo):
     context = response.context
     assert context["total"] == len(rows)  # the demo stays under the per-kind list cap
     assert context["late"] == sum(1 for r in rows if r["light"] == Light.OVERDUE)
+
+
+@override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}})
+def test_the_page_is_cached_yet_shows_a_change_at_once(client, me):
+    """The page's rows come from the figures cache; a finished sub-task leaves the page and a
+    new late one appears on the next request."""
+    from django.core.cache import cache
+
+    cache.clear()
+    client.force_login(me["user"])  # (logging in saves the user: a change of county)
+    url = reverse("county:leader")
+    titles = lambda: {r["title"] for r in client.get(url).context["rows"]}  # noqa: E731
+    assert "逾期举措" in titles()
+    with CaptureQueriesContext(connection) as queries:
+        assert "逾期举措" in titles()
+    assert not [q for q in queries if "reforms_subtask" in q["sql"]]  # from the cache
+    task = me["tasks"]["逾期举措"]
+    task.status = "done"
+    task.save()
+    assert "逾期举措" not in titles()
+    extra = me["late"].subtasks.create(
+        name="新的逾期举措", deadline=today() - datetime.timedelta(1)
+    )
+    extra.units.add(me["late"].lead_unit)
+    assert "新的逾期举措" in titles()
