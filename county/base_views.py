@@ -15,6 +15,8 @@ A workflow step (accept, send back, submit, change the stage …) is an
 again with the errors beside the fields.
 """
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +27,7 @@ from django.views import View
 from django.views.generic import DetailView, UpdateView
 from django_filters.views import FilterView
 
+from . import figures_cache
 from .concurrency import Conflict, StaleVersion
 from .forms import mark_invalid
 from .scoping import decide_refusal, may
@@ -56,6 +59,11 @@ class ScopedListView(ScopedQuerysetMixin, FilterView):
         query = self.request.GET.copy()
         query.pop("page", None)
         context["query_string"] = query.urlencode()  # for pagination and export links
+        # the rendered rows are kept until the list's data (or county's) changes
+        digest = hashlib.sha1(self.request.get_full_path().encode()).hexdigest()
+        context["rows_key"] = figures_cache.key_for(
+            (self.model._meta.app_label, "county"), f"rows:{digest}", self.request.user, True
+        )
         return context
 
 

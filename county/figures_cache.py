@@ -80,15 +80,20 @@ def _scope(user, personal):
     return "all" if user.reads_all and not personal else f"user{user.pk}"
 
 
-def cached(app_label, name, user, compute, personal=False):
-    """``compute()``, or its value cached for ``user``'s scope under the current generation
-    of ``app_label`` (or of each label in a tuple of them)."""
+def key_for(app_label, name, user, personal=False):
+    """The cache key of ``name`` for ``user``'s scope under the current generation of
+    ``app_label`` (or of each label in a tuple of them) and today's date."""
     labels = (app_label,) if isinstance(app_label, str) else tuple(app_label)
     generations = []
     for label in labels:
         watch(label)
         generations.append(f"{label}.{generation(label)}")
-    key = f"{PREFIX}:{'+'.join(generations)}:{name}:{today():%Y%m%d}:{_scope(user, personal)}"
+    return f"{PREFIX}:{'+'.join(generations)}:{name}:{today():%Y%m%d}:{_scope(user, personal)}"
+
+
+def cached(app_label, name, user, compute, personal=False):
+    """``compute()``, or its value cached under ``key_for(app_label, name, user, personal)``."""
+    key = key_for(app_label, name, user, personal)
     value = cache.get(key)
     if value is None:
         value = compute()

@@ -2,11 +2,16 @@
 
 Small pieces repeated in every row of a list are written here in Python rather than as
 ``{% include %}``d templates: an include costs a context push and a template render per row,
-which on a 50-row list was a large part of the page's time (issue 12).
+which on a 50-row list was a large part of the page's time (issue 12). A list's rows are
+kept, rendered, in the figures cache until its data changes (``{% cached_rows %}``).
 """
 
 from django import template
+from django.core.cache import cache
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from county import figures_cache
 
 register = template.Library()
 
@@ -31,3 +36,28 @@ def page_window(page_obj):
     """The page numbers linked around the current page, without walking every page."""
     number, last = page_obj.number, page_obj.paginator.num_pages
     return range(max(1, number - PAGES_AROUND), min(last, number + PAGES_AROUND) + 1)
+
+
+@register.tag
+def cached_rows(parser, token):
+    """``{% cached_rows %}…{% endcached_rows %}``: the block rendered once and kept under the
+    context's ``rows_key`` (``ScopedListView``: the list's app and ``county``'s generations,
+    the day, the user and the full path), rendered every time when there is no key."""
+    nodelist = parser.parse(("endcached_rows",))
+    parser.delete_first_token()
+    return CachedRowsNode(nodelist)
+
+
+class CachedRowsNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        key = context.get("rows_key")
+        if not key:
+            return self.nodelist.render(context)
+        html = cache.get(key)
+        if html is None:
+            html = self.nodelist.render(context)
+            cache.set(key, str(html), figures_cache.TIMEOUT)
+        return mark_safe(html)  # our own rendered (escaped) output

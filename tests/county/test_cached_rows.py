@@ -1,0 +1,75 @@
+"""A list's rendered rows are kept in the figures cache (``{% cached_rows %}``), never stale:
+a saved record shows on the next request, each user and each filter has its own rows, and
+without a key (no ``ScopedListView``) the block is simply rendered."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.template import Context, Template
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+
+LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+PARCELS = "/abandoned_land/parcels/"
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    with override_settings(CACHES=LOCMEM):
+        cache.clear()
+        yield
+
+
+def parcel_rows_read(queries):
+    return [
+        q for q in queries if 'FROM "abandoned_land_parcel"' in q["sql"] and "LIMIT" in q["sql"]
+    ]
+
+
+def test_rows_come_from_the_cache_until_a_record_changes(client, user_named):
+    from abandoned_land.models import Parcel
+
+    client.force_login(user_named("sup_d18"))  # (logging in saves the user: a county change)
+    first = client.get(PARCELS).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(PARCELS).content.decode()
+    assert CSRF.sub("", again) == CSRF.sub("", first)
+    assert not parcel_rows_read(queries)  # the rows were not read, let alone rendered
+    parcel = Parcel.objects.order_by("township_id", "code").first()
+    assert parcel.code in first
+    parcel.operator = "缓存测试合作社"
+    parcel.save()
+    with CaptureQueriesContext(connection) as queries:
+        changed = client.get(PARCELS).content.decode()
+    assert parcel_rows_read(queries)
+    assert "缓存测试合作社" in changed
+
+
+def test_each_user_and_each_filter_has_its_own_rows(client, user_named, unit_named):
+    from abandoned_land.models import Parcel
+
+    client.force_login(user_named("sup_d18"))
+    all_rows = client.get(PARCELS).content.decode()
+    town = unit_named("城关镇")
+    filtered = client.get(PARCELS, {"township": town.pk}).content.decode()
+    others = Parcel.objects.exclude(township=town).order_by("township_id", "code").first()
+    assert others.code in all_rows and others.code not in filtered
+    client.force_login(user_named("t02"))  # a township's clerk: his own parcels only
+    own = client.get(PARCELS).content.decode()
+    mine = set(Parcel.objects.visible_to(user_named("t02")).values_list("code", flat=True))
+    shown = {code for code in Parcel.objects.values_list("code", flat=True) if code in own}
+    assert shown and shown <= mine
+
+
+def test_without_a_key_the_block_is_rendered_each_time():
+    template = Template("{% cached_rows %}{{ n }}{% endcached_rows %}")
+    assert template.render(Context({"n": 1})) == "1"
+    assert template.render(Context({"n": 2})) == "2"
+    keyed = Context({"n": 3, "rows_key": "test:rows"})
+    assert template.render(keyed) == "3"
+    assert template.render(Context({"n": 4, "rows_key": "test:rows"})) == "3"  # kept
