@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from county.base_views import ActionStepView, ScopedDetailView, ScopedListView
+from county.figures_cache import rows_key
 from county.history import timeline
 from county.registry import NONE_LATE, RATE_THRESHOLD, Figure
 from county.scoping import may
@@ -72,6 +73,7 @@ def overview(request):
             "townships": townships,
             "charts": charts,
             "active": "overview",
+            "rows_key": rows_key(request, "abandoned_land"),
         },
     )
 

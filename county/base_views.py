@@ -15,8 +15,6 @@ A workflow step (accept, send back, submit, change the stage …) is an
 again with the errors beside the fields.
 """
 
-import hashlib
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -60,10 +58,7 @@ class ScopedListView(ScopedQuerysetMixin, FilterView):
         query.pop("page", None)
         context["query_string"] = query.urlencode()  # for pagination and export links
         # the rendered rows are kept until the list's data (or county's) changes
-        digest = hashlib.sha1(self.request.get_full_path().encode()).hexdigest()
-        context["rows_key"] = figures_cache.key_for(
-            (self.model._meta.app_label, "county"), f"rows:{digest}", self.request.user, True
-        )
+        context["rows_key"] = figures_cache.rows_key(self.request, self.model._meta.app_label)
         return context
 
 

@@ -18,6 +18,8 @@ itself is always watched (users, their assignments, liaison townships). With no
 computes its figures.
 """
 
+import hashlib
+
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -89,6 +91,13 @@ def key_for(app_label, name, user, personal=False):
         watch(label)
         generations.append(f"{label}.{generation(label)}")
     return f"{PREFIX}:{'+'.join(generations)}:{name}:{today():%Y%m%d}:{_scope(user, personal)}"
+
+
+def rows_key(request, *app_labels):
+    """The key of a page's rendered rows (``{% cached_rows %}``): the generations of
+    ``app_labels`` and ``county``, the day, the user and the page's full path."""
+    digest = hashlib.sha1(request.get_full_path().encode()).hexdigest()
+    return key_for(("county", *app_labels), f"rows:{digest}", request.user, personal=True)
 
 
 def cached(app_label, name, user, compute, personal=False):

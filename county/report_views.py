@@ -17,9 +17,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from . import audit, briefing, ranking
+from . import audit, briefing, figures_cache, ranking
 from .forms import BootstrapFormMixin
 from .models import AuditEvent, ScoreFormula
+from .registry import registry
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -55,6 +56,7 @@ def ranking_page(request):
         "formula_text": ranking.formula_text(result.formula),
         "sees_all": sees_all,
         "may_set_formula": ranking.may_set_formula(user),
+        "rows_key": figures_cache.rows_key(request, *(w.key for w in registry)),
     }
     return render(request, "county/ranking.html", context)
 
