@@ -16,8 +16,10 @@ workstream's overview and lists from ``Workstream.scale_pages``.
         --db factor10=postgres://county:county@127.0.0.1:5432/county_scale10
 
 Each database is measured in a child process (Django is set up once per process). With
-``CACHE_URL`` set (as in production) the overviews' figures come from the cache after the
-first request; the bench empties that cache first.
+``CACHE_URL`` set (as in production) the overviews' figures, the leader's page and a list's
+rendered rows come from the cache after the first request; the bench empties that cache
+first. ``--cold`` also measures each database as the first view after a change: every cached
+figure is dropped (each app's generation bumped) before every request.
 """
 
 import argparse
@@ -39,7 +41,7 @@ COUNTY_PAGES = [
 ]
 
 
-def measure(requests):
+def measure(requests, cold=False):
     """Time every page against the configured database; returns a list of dicts."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "county.settings")
@@ -52,6 +54,7 @@ def measure(requests):
     from django.test.utils import override_settings
     from django.urls import NoReverseMatch, reverse
 
+    from county import figures_cache
     from county.models import User
     from county.registry import registry
 
@@ -100,6 +103,9 @@ def measure(requests):
         client = clients[username]
         times, sql_times, cpu_times, counts, status = [], [], [], set(), None
         for number in range(requests + 2):
+            if cold:
+                for app_label in figures_cache._all_watched():
+                    figures_cache.bump(app_label)
             sql["n"], sql["time"] = 0, 0.0
             with connection.execute_wrapper(timed):
                 begun, cpu = time.perf_counter(), time.process_time()
@@ -171,17 +177,23 @@ def main():
     parser.add_argument("--db", action="append", default=[], help="label=DATABASE_URL (repeatable)")
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--debug", action="store_true", help="DEBUG on (default: off)")
+    parser.add_argument(
+        "--cold", action="store_true", help="also measure with every cached figure dropped"
+    )
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.json:  # the child: measure the database in DATABASE_URL
-        print(json.dumps(measure(args.requests)))
+        print(json.dumps(measure(args.requests, cold=os.environ.get("BENCH_COLD") == "1")))
         return
     targets = [item.split("=", 1) for item in args.db] or [
         ("current", os.environ.get("DATABASE_URL", ""))
     ]
     runs = {}
-    for label, url in targets:
-        env = dict(os.environ, DATABASE_URL=url)
+    targets = [(label, url, False) for label, url in targets]
+    if args.cold:
+        targets += [(f"{label} 改动后", url, True) for label, url, _cold in targets]
+    for label, url, cold in targets:
+        env = dict(os.environ, DATABASE_URL=url, BENCH_COLD="1" if cold else "0")
         if not args.debug:
             env.update(DEBUG="false", SECRET_KEY="bench-only", LOG_LEVEL="WARNING")
         done = subprocess.run(

@@ -13,6 +13,7 @@ from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 from django.urls import reverse
 
 from county.cockpit import LIGHT_COLOURS
+from county.figures_cache import cached
 from county.models import SpecialGroup, Unit
 from county.registry import Chart, Figure, Panel
 from county.status import Light, today
@@ -50,6 +51,19 @@ def items_by_light(user, on):
     return {(r["group"], r["track"], r["light"]): r["n"] for r in rows}
 
 
+def overdue_units(user, on):
+    """The units with the most overdue sub-tasks: ``[{"pk", "name", "n"}]``, most first."""
+    overdue_tasks = SubTask.objects.visible_to(user).filter(task_light_q(Light.OVERDUE, on))
+    return list(
+        Unit.objects.annotate(
+            n=Count("reform_subtasks", filter=Q(reform_subtasks__in=overdue_tasks.values("pk")))
+        )
+        .filter(n__gt=0)
+        .order_by("-n", "order", "name")
+        .values("pk", "name", "n")[:TOP_UNITS]
+    )
+
+
 def _light_series(categories, count_of, link_of):
     return [
         {
@@ -67,7 +81,9 @@ def cockpit(user, period):
 
     on = today()
     group_counts, track_counts = Counter(), Counter()
-    for (group, track, light), n in items_by_light(user, on).items():
+    # cached until a reform record changes (county.figures_cache), like the sub-task figures
+    by_light = cached("reforms", "cockpit_items_by_light", user, lambda: items_by_light(user, on))
+    for (group, track, light), n in by_light.items():
         group_counts[(group, light)] += n
         track_counts[(track, light)] += n
     item_list = reverse("reforms:list")
@@ -98,15 +114,7 @@ def cockpit(user, period):
         unit="项",
     )
 
-    overdue_tasks = SubTask.objects.visible_to(user).filter(task_light_q(Light.OVERDUE, on))
-    overdue = list(
-        Unit.objects.annotate(
-            n=Count("reform_subtasks", filter=Q(reform_subtasks__in=overdue_tasks.values("pk")))
-        )
-        .filter(n__gt=0)
-        .order_by("-n", "order", "name")
-        .values("pk", "name", "n")[:TOP_UNITS]
-    )
+    overdue = cached("reforms", "cockpit_overdue_units", user, lambda: overdue_units(user, on))
     overdue.reverse()  # the longest bar on top of a horizontal chart
     by_unit = Chart(
         "hbar",

@@ -22,6 +22,7 @@ from county.base_views import (
 )
 from county.concurrency import VersionedUpdateMixin
 from county.evidence import CHECKED_CONTENT_TYPES
+from county.figures_cache import cached
 from county.history import timeline
 from county.models import Unit
 from county.scoping import restrict
@@ -120,7 +121,14 @@ class RolledUp:
 def overview(request):
     """改革总览: items by light per special group and per track, overdue by unit, experiences."""
     on = today()
-    items = _item_lights(ReformItem.objects.visible_to(request.user), on)
+    user = request.user
+    # the three aggregates are cached until a reform record changes (county.figures_cache)
+    items = cached(
+        "reforms",
+        "overview_item_lights",
+        user,
+        lambda: list(_item_lights(ReformItem.objects.visible_to(user), on)),
+    )
     list_url = reverse("reforms:list")
     by_group, groups = defaultdict(Counter), {}
     by_track = defaultdict(Counter)
@@ -131,15 +139,26 @@ def overview(request):
         by_group[key][item["light"]] += 1
         by_track[item["track"]][item["light"]] += 1
     group_keys = sorted(groups, key=lambda k: (k == 0, k))
-    overdue_by_unit = (
-        SubTask.objects.visible_to(request.user)
-        .filter(task_light_q(Light.OVERDUE, on))
-        .values("units", "units__name")
-        .annotate(n=Count("pk", distinct=True))
-        .order_by("-n", "units__name")[:15]
+    overdue_by_unit = cached(
+        "reforms",
+        "overview_overdue_units",
+        user,
+        lambda: list(
+            SubTask.objects.visible_to(user)
+            .filter(task_light_q(Light.OVERDUE, on))
+            .values("units", "units__name")
+            .annotate(n=Count("pk", distinct=True))
+            .order_by("-n", "units__name")[:15]
+        ),
     )
-    experiences = Experience.objects.visible_to(request.user)
-    level_counts = dict(experiences.values_list("level").annotate(n=Count("pk")))
+    level_counts = cached(
+        "reforms",
+        "overview_levels",
+        user,
+        lambda: dict(
+            Experience.objects.visible_to(user).values_list("level").annotate(n=Count("pk"))
+        ),
+    )
     charts = {
         "lights": [
             {"key": light.value, "label": light.label, "color": LIGHT_COLORS[light]}

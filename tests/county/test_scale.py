@@ -7,6 +7,7 @@ so the demo county is back after each test); PostgreSQL only.
 
 import hashlib
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -17,6 +18,7 @@ from django.urls import NoReverseMatch, reverse
 
 from county.models import Unit, User, Village
 from county.registry import registry
+from county.status import Light, today
 
 pytestmark = [
     pytest.mark.django_db,
@@ -227,3 +229,43 @@ def test_a_saved_problem_shows_on_the_cockpit_at_once():
     client = Client()
     client.force_login(leader)
     assert client.get(reverse("county:cockpit")).status_code == 200
+
+
+@override_settings(CACHES=LOCMEM)
+def test_a_finished_sub_task_leaves_the_reform_cockpit_and_overview_at_once():
+    """The reform panel's and overview's aggregates are cached; a sub-task done changes the
+    overdue-by-unit bar and the overview's figures on the next request."""
+    from county.cockpit import period_for
+    from reforms.cockpit import cockpit
+    from reforms.filtersets import task_light_q
+    from reforms.models import SubTask
+
+    seed(0.05)
+    leader = User.objects.get(username="leader01")
+    period = period_for("year")
+
+    def overdue_bars():
+        (panel,) = cockpit(leader, period)
+        (chart,) = [c for c in panel.charts if c.kind == "hbar"]
+        return chart.series[0]
+
+    client = Client()
+    client.force_login(leader)
+    overview = reverse("reforms:overview")
+
+    def overview_overdue():
+        return sum(client.get(overview).context["charts"]["units"]["values"])
+
+    before, shown = overdue_bars(), overview_overdue()
+    assert before["data"] and shown > 0
+    with CaptureQueriesContext(connection) as queries:
+        assert overdue_bars() == before
+    assert not [q for q in queries if "GROUP BY" in q["sql"] and "reforms_subtask" in q["sql"]]
+    top_unit = int(re.search(r"unit=(\d+)", before["links"][-1]).group(1))  # the longest bar
+    overdue = SubTask.objects.filter(task_light_q(Light.OVERDUE, today()), units=top_unit)
+    task = overdue.order_by("pk").first()
+    task.status = "done"
+    task.completed_on = today()
+    task.save()
+    assert sum(overdue_bars()["data"]) == sum(before["data"]) - 1
+    assert overview_overdue() < shown
