@@ -19,6 +19,7 @@ from .registry import Panel, registry
 from .status import LIGHT_TONES, Light, light_for, today
 
 LEADER_LIMIT_PER_KIND = 100  # rows listed per kind (earliest deadline first); counts are exact
+REQUESTS_SHOWN = 10  # waiting requests listed per kind beside them (the rest in 待审核)
 LIGHT_ORDER = {Light.OVERDUE: 0, Light.DUE_SOON: 1, Light.NORMAL: 2, Light.LONG_TERM: 3}
 
 # The lights' colours on the charts: red, yellow, green (as the lights on the lists).
@@ -232,29 +233,38 @@ def leader_page(leader, user):
             "rows": rows,
             "townships": [{"pk": t.pk, "name": t.name} for t in townships],
             "summary": leader_summary(leader),
-            "requests": leader_requests(leader),
+            "requests": leader_requests(leader, user),
         }
 
     labels = ("county", *(workstream.key for workstream in registry))
     return figures_cache.cached(labels, f"leader_page:{leader.pk}", user, compute, personal=True)
 
 
-def leader_requests(leader):
-    """Requests waiting for a decision on the work ``leader`` leads or liaises with."""
+def leader_requests(leader, user):
+    """Requests waiting for a decision on the work ``leader`` leads or liaises with: per kind
+    how many (one query for all kinds), the ``REQUESTS_SHOWN`` longest waiting, and the
+    link to all of them in 待审核."""
+    from .inbox import counts
+
+    kinds = [(w, d, d.led_by(leader.pk)) for w, d in registry.decisions()]
+    waiting = counts(user, **{d.key.replace(".", "__"): qs for _w, d, qs in kinds})
     result = []
-    for workstream, decision in registry.decisions():
-        qs = decision.led_by(leader.pk)
+    for workstream, decision, qs in kinds:
+        total = waiting[decision.key.replace(".", "__")]
+        if not total:
+            continue
         if decision.related:
             qs = qs.select_related(*decision.related)
         if decision.prefetch:
             qs = qs.prefetch_related(*decision.prefetch)
-        rows = list(qs.order_by(decision.asked_at, "pk")[:LEADER_LIMIT_PER_KIND])
-        if rows:
-            result.append(
-                {
-                    "label": f"{workstream.label} · {decision.label}",
-                    "icon": workstream.icon,
-                    "rows": [{**decision.describe(row), "url": decision.url(row)} for row in rows],
-                }
-            )
+        rows = list(qs.order_by(decision.asked_at, "pk")[:REQUESTS_SHOWN])
+        result.append(
+            {
+                "label": f"{workstream.label} · {decision.label}",
+                "icon": workstream.icon,
+                "total": total,
+                "all_url": f"{reverse('county:inbox')}?kind={decision.key}",
+                "rows": [{**decision.describe(row), "url": decision.url(row)} for row in rows],
+            }
+        )
     return result

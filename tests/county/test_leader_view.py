@@ -206,3 +206,23 @@ def test_the_page_is_cached_yet_shows_a_change_at_once(client, me):
     )
     extra.units.add(me["late"].lead_unit)
     assert "新的逾期举措" in titles()
+
+
+def test_the_side_lists_the_longest_waiting_requests_and_links_to_all(client, me, user_named):
+    from reforms.models import CompletionRequest
+
+    clerk = user_named("t02")
+    for n in range(12):
+        task = me["late"].subtasks.create(name=f"待审举措{n}", deadline=today())
+        task.units.add(me["late"].lead_unit)
+        CompletionRequest.objects.create(subtask=task, reason="已完成", requested_by=clerk)
+    response = page(client, me["user"])
+    (group,) = [g for g in response.context["requests"] if g["all_url"].endswith("completion")]
+    assert group["total"] == 12 and len(group["rows"]) == 10
+    assert [r["title"] for r in group["rows"]] == [f"待审举措{n}" for n in range(10)]  # oldest
+    html = response.content.decode()
+    assert "全部 12 项在“待审核”中" in html
+    inbox = client.get(group["all_url"])
+    assert inbox.status_code == 200
+    titles = [r["info"]["title"] for r in inbox.context["rows"]]
+    assert sorted(titles) == sorted(f"待审举措{n}" for n in range(12))
