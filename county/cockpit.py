@@ -206,9 +206,13 @@ def leader_summary(leader, on=None):
     township_ids = list(leader.liaison_townships.values_list("pk", flat=True))
     summary = []
     for workstream, dated in registry.dated_work():
-        rows = dated.for_leader(leader.pk)
-        if township_ids:
-            rows = rows | dated.for_unit(township_ids)
+        liaison = "liaison" in (dated.leader_path or "")
+        if township_ids and liaison:  # what he leads through them is theirs already
+            rows = dated.for_unit(township_ids)
+        elif township_ids:
+            rows = dated.for_leader(leader.pk) | dated.for_unit(township_ids)
+        else:
+            rows = dated.for_leader(leader.pk)
         late = Q(**{f"{dated.deadline_field}__lt": on})
         counts = rows.aggregate(
             total=Count("pk", distinct=True), late=Count("pk", filter=late, distinct=True)

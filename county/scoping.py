@@ -121,11 +121,15 @@ def _owned_by(queryset, unit_id, paths=None):
     many = isinstance(unit_id, (list, tuple, set, frozenset))
     condition = Q()
     for path in paths:
-        condition |= Q(**{f"{path}__in": list(unit_id)}) if many else Q(**{path: unit_id})
-    if all("__" not in p and not _is_many(model, p) for p in paths):
-        return queryset.filter(condition)
-    # A path through a many-to-many would repeat rows; a sub-select keeps one.
-    return queryset.filter(pk__in=model._default_manager.filter(condition).values("pk"))
+        match = Q(**{f"{path}__in": list(unit_id)}) if many else Q(**{path: unit_id})
+        if "__" not in path and not _is_many(model, path):
+            condition |= match  # a column of the row itself
+        else:
+            # A path through a join would repeat rows; a sub-select per path keeps one and
+            # lets each use its own index (one sub-select OR-ing every path scanned and
+            # joined the whole table: 40 ms at 50,000 problems).
+            condition |= Q(pk__in=model._default_manager.filter(match).values("pk"))
+    return queryset.filter(condition)
 
 
 def restrict(queryset_or_model, user, action):
