@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
+import redis
 from psycopg2 import sql
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,9 +57,10 @@ def _admin_connection(database_url):
 class ProductionSite:
     """A throw-away production deployment: database, static files, processes."""
 
-    def __init__(self, workdir, base_database_url, broker_url):
+    def __init__(self, workdir, base_database_url, broker_url, cache_url=""):
         self.workdir = Path(workdir)
         self.db_name = f"county_prod_{os.getpid()}_{secrets.token_hex(3)}"
+        self.cache_url = cache_url
         parts = urlsplit(base_database_url)
         self.base_database_url = base_database_url
         self.database_url = urlunsplit(parts._replace(path=f"/{self.db_name}"))
@@ -85,6 +87,7 @@ class ProductionSite:
             CSRF_TRUSTED_ORIGINS=f"http://127.0.0.1:{self.port}",
             DATABASE_URL=self.database_url,
             CELERY_BROKER_URL=broker_url,
+            CACHE_URL=cache_url,  # the figures cache, as deploy/county.env.example sets it
             STATIC_ROOT=str(self.static_root),
             MEDIA_ROOT=str(self.media_root),
             EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
@@ -98,6 +101,8 @@ class ProductionSite:
 
     # ---- database and one-off commands ------------------------------------------------
     def create_database(self):
+        if self.cache_url:  # figures cached for an earlier site's database must not show
+            redis.Redis.from_url(self.cache_url).flushdb()
         connection = _admin_connection(self.base_database_url)
         try:
             connection.cursor().execute(

@@ -15,6 +15,7 @@ import time
 from collections import Counter
 
 import pytest
+import redis
 from PIL import Image
 
 from .production import ProductionSite
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.browser
 PASSWORD = "Prod-Test-Passw0rd"
 # Its own Redis database: the suite's Celery tests use CELERY_BROKER_URL's.
 BROKER_URL = os.environ.get("PRODUCTION_TEST_BROKER_URL", "redis://127.0.0.1:6379/14")
+CACHE_URL = os.environ.get("PRODUCTION_TEST_CACHE_URL", "redis://127.0.0.1:6379/13")
 BASE_DATABASE_URL = os.environ.get("DATABASE_URL", "postgres://county:county@127.0.0.1:5432/county")
 
 SETUP = """
@@ -47,11 +49,16 @@ for name in ["县委改革办", "县住房和城乡建设局"]:
     user.set_password(password)
     user.save()
 task = SubTask.objects.filter(units__name="县农业农村局").order_by("pk").first()
+task.status = "not_started"  # the progress report below moves it on: 推进中
+task.save()
+from django.urls import reverse
+unit = Unit.objects.get(name="县农业农村局").pk
 # Beat runs the daily reminder task every two seconds here instead of at 08:30.
 every, _ = IntervalSchedule.objects.get_or_create(every=2, period=IntervalSchedule.SECONDS)
 PeriodicTask.objects.filter(name="每日督办提醒").update(crontab=None, interval=every)
 other = Unit.objects.get(name="县生态环境局").code.lower()
-print(json.dumps({{"task": task.pk, "staff": "d21" if task else None, "other": other}}))
+print(json.dumps({{"task": task.pk, "staff": "d21" if task else None, "other": other,
+                  "task_url": reverse("reforms:subtask", args=[task.pk]), "unit": unit}}))
 """
 
 COUNTS = """
@@ -73,7 +80,9 @@ print(json.dumps({
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    site = ProductionSite(tmp_path_factory.mktemp("production"), BASE_DATABASE_URL, BROKER_URL)
+    site = ProductionSite(
+        tmp_path_factory.mktemp("production"), BASE_DATABASE_URL, BROKER_URL, CACHE_URL
+    )
     site.create_database()
     try:
         site.manage("migrate", "--noinput")
@@ -151,6 +160,15 @@ def test_gunicorn_serves_pages_static_files_and_evidence_as_in_production(site, 
         assert all(s[1] == 200 for s in static), [s[:2] for s in static if s[1] != 200]
         assert "text/css" in next(s for s in static if s[0].endswith(".css"))[2]["content-type"]
 
+        # The unit's sub-tasks: the rendered rows are cached in Redis (CACHE_URL) ...
+        tasks = f"{site.url}/reforms/tasks/?unit={site.facts['unit']}"
+        row = page.locator(f"tr:has(a[href='{site.facts['task_url']}'])")
+        page.goto(tasks)
+        assert "未启动" in row.inner_text()
+        page.goto(tasks)
+        assert "未启动" in row.inner_text()
+        assert redis.Redis.from_url(CACHE_URL).keys("*figures:*rows:*")
+
         # Upload an evidence file through the progress form.
         evidence = tmp_path / "现场照片.png"
         evidence.write_bytes(png_bytes())
@@ -174,6 +192,10 @@ def test_gunicorn_serves_pages_static_files_and_evidence_as_in_production(site, 
         stored = [p for p in site.media_root.rglob("*") if p.is_file()]
         assert any(p.read_bytes() == downloaded for p in stored), stored
         assert not any(p.name == "现场照片.png" for p in stored)  # stored under a generated name
+        # ... and the report shows in them at once, whichever gunicorn worker draws them.
+        for _ in range(3):
+            page.goto(tasks)
+            assert "推进中" in row.inner_text()
 
         # Another unit's staff is refused the same file by the permission check.
         context.clear_cookies()
