@@ -96,4 +96,4 @@ def test_every_page_is_the_same_html_with_either_renderer(
         compared += 1
         queue.extend(link for link in page_links(slow_html) if link not in seen)
     assert compared >= 30  # the navigation, the lists and their forms, the records' pages
-    assert len(written) > 100  # and the selects were written by the fast path
+    assert len(written) >= 10  # and the selects were written by the fast path
