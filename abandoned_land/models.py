@@ -14,7 +14,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -22,6 +21,7 @@ from county import places
 from county.choices import UnitKind
 from county.concurrency import VERSION_EXCLUDED, VersionedModel
 from county.inputs import LONG_TEXT, check_plausible_date
+from county.registry import record_url
 from county.scoping import ScopedQuerySet, UnitOwnedModel, may
 from county.status import LIGHT_TONES, light_for
 from county.voiding import VoidableModel, active_manager
@@ -145,7 +145,7 @@ class Parcel(VersionedModel, VoidableModel, UnitOwnedModel):
         return f"{self.code}（{self.area}亩）"
 
     def get_absolute_url(self):
-        return reverse("abandoned_land:parcel_detail", args=[self.pk])
+        return record_url("abandoned_land:parcel_detail", self.pk)
 
     # --- the rules -----------------------------------------------------------
     @property

@@ -28,6 +28,7 @@ from county.choices import UnitKind
 from county.concurrency import VERSION_EXCLUDED, Conflict, VersionedModel, lock
 from county.events import notify, record_decision, staff_of, supervisors_of
 from county.inputs import LONG_TEXT, check_plausible_date
+from county.registry import record_url
 from county.scoping import ScopedQuerySet, UnitOwnedModel, decide_refusal, may
 from county.status import LIGHT_TONES, light_for, today
 from county.voiding import VoidableModel, active_manager
@@ -136,7 +137,7 @@ class Inspection(VersionedModel, VoidableModel, UnitOwnedModel):
         return f"{self.date:%Y年%-m月%-d日}{self.get_kind_display()}"
 
     def get_absolute_url(self):
-        return reverse("environment:inspection_detail", args=[self.pk])
+        return record_url("environment:inspection_detail", self.pk)
 
     def clean(self):
         errors = {}
@@ -303,7 +304,7 @@ class Problem(VersionedModel, VoidableModel, UnitOwnedModel):
         return f"第{self.number}号 {self.title}"
 
     def get_absolute_url(self):
-        return reverse("environment:problem_detail", args=[self.pk])
+        return record_url("environment:problem_detail", self.pk)
 
     # --- presentation -------------------------------------------------------
     @property
@@ -779,7 +780,7 @@ class Accountability(VersionedModel, VoidableModel, UnitOwnedModel):
         return f"{self.unit} {self.get_measure_display()}（{self.date:%Y年%-m月%-d日}）"
 
     def get_absolute_url(self):
-        return reverse("environment:accountability_detail", args=[self.pk])
+        return record_url("environment:accountability_detail", self.pk)
 
 
 class Notice(models.Model):

@@ -15,12 +15,12 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from county.choices import UnitKind
 from county.concurrency import VERSION_EXCLUDED, VersionedModel
 from county.inputs import LONG_TEXT, check_plausible_date
+from county.registry import record_url
 from county.scoping import ScopedQuerySet, UnitOwnedModel, may
 from county.status import DUE_SOON_DAYS, LIGHT_TONES, Light, light_for, today
 
@@ -157,7 +157,7 @@ class PlanArea(VersionedModel, UnitOwnedModel):
         return self.title or self.name
 
     def get_absolute_url(self):
-        return reverse("landplan:area_detail", args=[self.pk])
+        return record_url("landplan:area_detail", self.pk)
 
     @staticmethod
     def make_title(name, townships):
