@@ -18,7 +18,7 @@ from . import figures_cache
 from .registry import Panel, registry
 from .status import LIGHT_TONES, Light, light_for, today
 
-LEADER_LIMIT_PER_KIND = 100  # rows listed per kind (earliest deadline first); counts are exact
+LEADER_LIMIT_PER_KIND = 50  # rows listed per kind (earliest deadline first); counts are exact
 REQUESTS_SHOWN = 10  # waiting requests listed per kind beside them (the rest in 待审核)
 LIGHT_ORDER = {Light.OVERDUE: 0, Light.DUE_SOON: 1, Light.NORMAL: 2, Light.LONG_TERM: 3}
 
@@ -139,8 +139,10 @@ def leader_work(leader, on=None):
     township_ids = [t.pk for t in townships]
     rows = []
     for workstream, dated in registry.dated_work():
-        mine = "联系乡镇" if "liaison" in (dated.leader_path or "") else "牵头"
-        sources = [(mine, dated.for_leader(leader.pk))]
+        liaison = "liaison" in (dated.leader_path or "")
+        sources = []
+        if not (liaison and township_ids):  # else his townships' own rows hold them all
+            sources.append(("联系乡镇" if liaison else "牵头", dated.for_leader(leader.pk)))
         if township_ids:
             sources.append((None, dated.for_unit(township_ids)))
         seen = {}
