@@ -110,8 +110,17 @@ def cached(app_label, name, user, compute, personal=False):
     return value
 
 
-def _on_change(sender, **kwargs):
+# Rows written all day that no cached figure or row shows: a login (``last_login``), a
+# notification, a reminder, an audit line must not drop everyone's cached pages.
+QUIET = {"county": {"Notification", "EventNotice", "Digest", "Reminder", "AuditEvent"}}
+
+
+def _on_change(sender, update_fields=None, **kwargs):
     meta = sender._meta
+    if meta.object_name in QUIET.get(meta.app_label, ()):
+        return
+    if meta.object_name == "User" and update_fields and set(update_fields) <= {"last_login"}:
+        return
     changed(meta.app_label, meta.object_name)
 
 

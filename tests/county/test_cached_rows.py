@@ -34,7 +34,7 @@ def parcel_rows_read(queries):
 def test_rows_come_from_the_cache_until_a_record_changes(client, user_named):
     from abandoned_land.models import Parcel
 
-    client.force_login(user_named("sup_d18"))  # (logging in saves the user: a county change)
+    client.force_login(user_named("sup_d18"))
     first = client.get(PARCELS).content.decode()
     with CaptureQueriesContext(connection) as queries:
         again = client.get(PARCELS).content.decode()
@@ -73,3 +73,19 @@ def test_without_a_key_the_block_is_rendered_each_time():
     keyed = Context({"n": 3, "rows_key": "test:rows"})
     assert template.render(keyed) == "3"
     assert template.render(Context({"n": 4, "rows_key": "test:rows"})) == "3"  # kept
+
+
+def test_a_login_or_a_notification_keeps_the_cache_a_leader_change_drops_it(client, user_named):
+    from county import figures_cache
+    from county.models import Leader
+    from county.reminders.models import Notification
+
+    user = user_named("sup_d18")
+    before = figures_cache.generation("county")
+    client.force_login(user)  # saves last_login
+    Notification.objects.create(user=user, title="测试通知", body="")
+    assert figures_cache.generation("county") == before
+    leader = Leader.objects.first()
+    leader.title = leader.title + "（测试）"
+    leader.save()
+    assert figures_cache.generation("county") > before

@@ -190,7 +190,7 @@ def test_the_page_is_cached_yet_shows_a_change_at_once(client, me):
     from django.core.cache import cache
 
     cache.clear()
-    client.force_login(me["user"])  # (logging in saves the user: a change of county)
+    client.force_login(me["user"])
     url = reverse("county:leader")
     titles = lambda: {r["title"] for r in client.get(url).context["rows"]}  # noqa: E731
     assert "逾期举措" in titles()
