@@ -14,6 +14,7 @@
     var multi = select.getAttribute("data-widget") === "search-multi";
     var settings = {
       allowEmptyOption: !multi,
+      closeAfterSelect: !multi, // a chosen township closes its list (it covered the village)
       maxOptions: null,
       create: false,
       hidePlaceholder: false,
