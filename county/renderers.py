@@ -1,12 +1,12 @@
 """The form renderer: Django's own templates, with selects and inputs written in Python.
 
-Django renders every ``<option>`` of a select through two template includes. A filter form
-with the county's 200 townships and 5,000 villages' worth of options spent more time there
-than the page spent in SQL (issue 12: a list page must take at most twice its SQL). This
-renderer writes exactly the markup of Django's ``select.html``, ``select_option.html``,
-``attrs.html`` and ``input.html`` (a test compares both renderers, widget by widget and
-form by form) and hands every other template to Django. Overriding one of those templates
-in a project directory would be ignored here, so none is overridden.
+Django renders every ``<option>`` of a select through two template includes. A list's filter
+form, with selects of the county's 240 units, spent more time there than the page spent in
+SQL (issue 12: a list page must take at most twice its SQL). This renderer writes exactly
+the markup of Django's ``select.html``, ``select_option.html``, ``attrs.html`` and
+``input.html`` (a test compares both renderers, widget by widget and page by page) and hands
+every other template to Django. Overriding one of those templates in a project directory
+would be ignored here, so none is overridden.
 """
 
 from django.forms.renderers import DjangoTemplates
