@@ -9,6 +9,8 @@ waiting on it (``Decision.led_by``). ``county/`` imports no workstream.
 """
 
 import datetime
+import functools
+import operator
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
@@ -139,14 +141,8 @@ def leader_work(leader, on=None):
     township_ids = [t.pk for t in townships]
     rows = []
     for workstream, dated in registry.dated_work():
-        liaison = "liaison" in (dated.leader_path or "")
-        sources = []
-        if not (liaison and township_ids):  # else his townships' own rows hold them all
-            sources.append(("联系乡镇" if liaison else "牵头", dated.for_leader(leader.pk)))
-        if township_ids:
-            sources.append((None, dated.for_unit(township_ids)))
         seen = {}
-        for why, qs in sources:
+        for why, qs in _leader_sources(dated, leader.pk, township_ids):
             if dated.select_related:
                 qs = qs.select_related(*dated.select_related)
             records = list(qs.order_by(dated.deadline_field, "pk")[:LEADER_LIMIT_PER_KIND])
@@ -188,6 +184,19 @@ def leader_work(leader, on=None):
     return rows, townships
 
 
+def _leader_sources(dated, leader_id, township_ids):
+    """``[(why, rows)]`` of one kind of work for the leader: what he leads ("牵头"), and what
+    his liaison townships own (``why`` None: the row names its township). Work he "leads"
+    through his liaison townships is read once, through the townships."""
+    liaison = "liaison" in (dated.leader_path or "")
+    sources = []
+    if not (liaison and township_ids):
+        sources.append(("联系乡镇" if liaison else "牵头", dated.for_leader(leader_id)))
+    if township_ids:
+        sources.append((None, dated.for_unit(township_ids)))
+    return sources
+
+
 def _liaison_owner(model, records, townships):
     """{record pk: the name of the first liaison township (in their order) that owns it}."""
     pks = [record.pk for record in records]
@@ -208,13 +217,8 @@ def leader_summary(leader, on=None):
     township_ids = list(leader.liaison_townships.values_list("pk", flat=True))
     summary = []
     for workstream, dated in registry.dated_work():
-        liaison = "liaison" in (dated.leader_path or "")
-        if township_ids and liaison:  # what he leads through them is theirs already
-            rows = dated.for_unit(township_ids)
-        elif township_ids:
-            rows = dated.for_leader(leader.pk) | dated.for_unit(township_ids)
-        else:
-            rows = dated.for_leader(leader.pk)
+        sources = [qs for _why, qs in _leader_sources(dated, leader.pk, township_ids)]
+        rows = functools.reduce(operator.or_, sources)
         late = Q(**{f"{dated.deadline_field}__lt": on})
         counts = rows.aggregate(
             total=Count("pk", distinct=True), late=Count("pk", filter=late, distinct=True)
