@@ -6,9 +6,11 @@ this process, logged in as the page's user; the table shows the median and p95 w
 of the whole request (middleware, view, template), the number of SQL queries, the time
 spent in SQL alone (each query timed by a ``connection.execute_wrapper``), the ratio of
 page time to SQL time, and the median CPU time of this process per request (Python's share,
-which other processes on a busy machine disturb less than wall time). Pages: the cockpit,
-the leader view, the ranking and the weekly briefing (when those URLs exist), and each
-workstream's overview and lists from ``Workstream.scale_pages``.
+which other processes on a busy machine disturb less than wall time). Pages: first an empty
+page in the same frame (middleware, login, navigation and its counts, ``base.html``), the
+floor under every other page's time; then the cockpit, the leader view, the ranking and the
+weekly briefing (when those URLs exist), and each workstream's overview and lists from
+``Workstream.scale_pages``.
 
     DATABASE_URL=… python manage.py seed_scale --factor 10      # once per database
     .venv/bin/python bench/pages.py \\
@@ -41,6 +43,30 @@ COUNTY_PAGES = [
 ]
 
 
+FRAME = "空白页（仅框架）"
+FRAME_PATH = "/__bench__/frame/"
+
+
+def _frame_urlconf(root):
+    """The project's URLs plus one page that draws the frame every page shares (middleware,
+    login, session, navigation with its counts, ``base.html``) around no content: the floor
+    of any page's time, whatever its SQL."""
+    import types
+    from importlib import import_module
+
+    from django.contrib.auth.decorators import login_required
+    from django.shortcuts import render
+    from django.urls import path
+
+    project = import_module(root)
+    module = types.ModuleType("bench_frame_urls")
+    module.__dict__.update({k: v for k, v in vars(project).items() if k.startswith("handler")})
+    frame = login_required(lambda request: render(request, "base.html", {}))
+    module.urlpatterns = [path(FRAME_PATH.strip("/") + "/", frame), *project.urlpatterns]
+    sys.modules[module.__name__] = module
+    return module.__name__
+
+
 def measure(requests, cold=False):
     """Time every page against the configured database; returns a list of dicts."""
     sys.path.insert(0, str(ROOT))
@@ -67,7 +93,8 @@ def measure(requests, cold=False):
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         },
     ).enable()
-    pages, notes = [], []
+    override_settings(ROOT_URLCONF=_frame_urlconf(settings.ROOT_URLCONF)).enable()
+    pages, notes = [(FRAME, FRAME_PATH, "leader01")], []
     for label, name, username in COUNTY_PAGES:
         try:
             pages.append((label, reverse(name), username))

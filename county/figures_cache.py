@@ -86,10 +86,10 @@ def key_for(app_label, name, user, personal=False):
     """The cache key of ``name`` for ``user``'s scope under the current generation of
     ``app_label`` (or of each label in a tuple of them) and today's date."""
     labels = (app_label,) if isinstance(app_label, str) else tuple(app_label)
-    generations = []
     for label in labels:
         watch(label)
-        generations.append(f"{label}.{generation(label)}")
+    found = cache.get_many([_key(label) for label in labels])  # one round trip, not one each
+    generations = [f"{label}.{found.get(_key(label)) or generation(label)}" for label in labels]
     return f"{PREFIX}:{'+'.join(generations)}:{name}:{today():%Y%m%d}:{_scope(user, personal)}"
 
 

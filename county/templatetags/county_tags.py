@@ -42,20 +42,27 @@ def page_window(page_obj):
 def cached_rows(parser, token):
     """``{% cached_rows %}…{% endcached_rows %}``: the block rendered once and kept under the
     context's ``rows_key`` (``ScopedListView``: the list's app and ``county``'s generations,
-    the day, the user and the full path), rendered every time when there is no key."""
+    the day, the user and the full path), rendered every time when there is no key. A second
+    block of the same page names itself: ``{% cached_rows "filter" %}`` (the filter form)."""
+    bits = token.split_contents()
+    if len(bits) > 2 or (len(bits) == 2 and bits[1][0] not in "'\""):
+        raise template.TemplateSyntaxError('用法：{% cached_rows %} 或 {% cached_rows "名称" %}')
     nodelist = parser.parse(("endcached_rows",))
     parser.delete_first_token()
-    return CachedRowsNode(nodelist)
+    return CachedRowsNode(nodelist, bits[1][1:-1] if len(bits) == 2 else "")
 
 
 class CachedRowsNode(template.Node):
-    def __init__(self, nodelist):
+    def __init__(self, nodelist, name=""):
         self.nodelist = nodelist
+        self.name = name
 
     def render(self, context):
         key = context.get("rows_key")
         if not key:
             return self.nodelist.render(context)
+        if self.name:
+            key = f"{key}:{self.name}"
         html = cache.get(key)
         if html is None:
             html = self.nodelist.render(context)

@@ -89,3 +89,31 @@ def test_a_login_or_a_notification_keeps_the_cache_a_leader_change_drops_it(clie
     leader.title = leader.title + "（测试）"
     leader.save()
     assert figures_cache.generation("county") > before
+
+
+def test_the_filter_form_is_kept_with_the_rows_and_follows_a_renamed_village(client, user_named):
+    from county.models import Village
+
+    client.force_login(user_named("sup_d18"))
+    village = Village.objects.order_by("pk").first()
+    path = f"{PARCELS}?township={village.township_id}"  # the village select lists its villages
+    first = client.get(path).content.decode()
+    assert f">{village.name}<" in first
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(path).content.decode()
+    assert CSRF.sub("", again) == CSRF.sub("", first)
+    assert not [q for q in queries if 'FROM "county_village"' in q["sql"]]  # no choice read
+    village.name = "缓存测试村"
+    village.save()
+    renamed = client.get(path).content.decode()
+    assert ">缓存测试村<" in renamed.split('id="filter-form"')[1].split("</form>")[0]
+
+
+def test_a_named_block_has_its_own_entry():
+    template = Template(
+        '{% cached_rows %}{{ n }}{% endcached_rows %}|{% cached_rows "filter" %}{{ m }}'
+        "{% endcached_rows %}"
+    )
+    assert template.render(Context({"n": 1, "m": 2, "rows_key": "test:named"})) == "1|2"
+    assert template.render(Context({"n": 3, "m": 4, "rows_key": "test:named"})) == "1|2"
+    assert cache.get("test:named:filter") == "2"
