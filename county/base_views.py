@@ -17,10 +17,13 @@ again with the errors beside the fields.
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import DetailView, UpdateView
 from django_filters.views import FilterView
@@ -46,19 +49,47 @@ class ScopedQuerysetMixin(LoginRequiredMixin):
         return self.scoped_queryset()
 
 
+class CachedCountPaginator(Paginator):
+    """A paginator whose row count is kept under ``count_key`` with the page's rendered rows:
+    a list served from the cache does not count the whole table again."""
+
+    def __init__(self, *args, count_key=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_key = count_key
+
+    @cached_property
+    def count(self):
+        counted = Paginator.count.func  # the plain count, undecorated
+        if not self.count_key:
+            return counted(self)
+        value = cache.get(self.count_key)
+        if value is None:
+            value = counted(self)
+            cache.set(self.count_key, value, figures_cache.TIMEOUT)
+        return value
+
+
 class ScopedListView(ScopedQuerysetMixin, FilterView):
     """Filter form + table + pagination over the visible rows."""
 
     paginate_by = 50
+    paginator_class = CachedCountPaginator
     strict = False  # an invalid filter shows the form errors and the unfiltered list
+
+    @cached_property
+    def rows_key(self):
+        """The rendered rows are kept until the list's data (or county's) changes."""
+        return figures_cache.rows_key(self.request, self.model._meta.app_label)
+
+    def get_paginator(self, *args, **kwargs):
+        return super().get_paginator(*args, count_key=f"{self.rows_key}:count", **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("page", None)
         context["query_string"] = query.urlencode()  # for pagination and export links
-        # the rendered rows are kept until the list's data (or county's) changes
-        context["rows_key"] = figures_cache.rows_key(self.request, self.model._meta.app_label)
+        context["rows_key"] = self.rows_key
         return context
 
 

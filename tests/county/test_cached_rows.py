@@ -117,3 +117,27 @@ def test_a_named_block_has_its_own_entry():
     assert template.render(Context({"n": 1, "m": 2, "rows_key": "test:named"})) == "1|2"
     assert template.render(Context({"n": 3, "m": 4, "rows_key": "test:named"})) == "1|2"
     assert cache.get("test:named:filter") == "2"
+
+
+def test_the_row_count_is_kept_with_the_rows_and_follows_a_voided_parcel(client, user_named):
+    from django.utils import timezone
+
+    from abandoned_land.models import Parcel
+
+    def counted(queries):
+        return [
+            q for q in queries if "COUNT(*)" in q["sql"] and "abandoned_land_parcel" in q["sql"]
+        ]
+
+    client.force_login(user_named("sup_d18"))
+    total = Parcel.objects.filter(voided_at__isnull=True).count()
+    assert f"共 {total} 条" in client.get(PARCELS).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        assert f"共 {total} 条" in client.get(PARCELS).content.decode()
+    assert not counted(queries)
+    parcel = Parcel.objects.filter(voided_at__isnull=True).order_by("pk").first()
+    parcel.voided_at = timezone.now()
+    parcel.save()
+    with CaptureQueriesContext(connection) as queries:
+        assert f"共 {total - 1} 条" in client.get(PARCELS).content.decode()
+    assert counted(queries)
