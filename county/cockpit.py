@@ -66,14 +66,24 @@ def period_for(key, on=None):
 
 
 def panels(user, period):
-    """Every workstream's cockpit panels, in registry order: ``[(workstream, [Panel])]``."""
+    """Every workstream's cockpit panels, in registry order: ``[(workstream, [Panel])]``,
+    each kept in the figures cache until a record of its workstream (or of ``county``)
+    changes (a panel reads its own workstream only, through what ``user`` may see)."""
     result = []
     for workstream in registry:
         if workstream.cockpit:
-            result.append((workstream, workstream.cockpit(user, period)))
+            draw = functools.partial(workstream.cockpit, user, period)
         elif workstream.figures:
-            result.append((workstream, [Panel(workstream.label, workstream.figures(user))]))
+            draw = functools.partial(_figures_panel, workstream, user)
+        else:
+            continue
+        name = f"cockpit_panels:{period.key}"
+        result.append((workstream, figures_cache.cached(workstream.key, name, user, draw)))
     return result
+
+
+def _figures_panel(workstream, user):
+    return [Panel(workstream.label, workstream.figures(user))]
 
 
 def map_layers():

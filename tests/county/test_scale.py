@@ -269,3 +269,43 @@ def test_a_finished_sub_task_leaves_the_reform_cockpit_and_overview_at_once():
     task.save()
     assert sum(overdue_bars()["data"]) == sum(before["data"]) - 1
     assert overview_overdue() < shown
+
+
+@override_settings(CACHES=LOCMEM)
+def test_the_cockpit_panels_are_kept_until_their_workstream_changes():
+    """A second view of the cockpit reads no workstream table; a plan area finished shows on
+    the next view (its panel dropped), while the other panels stay cached."""
+    from county.cockpit import panels, period_for
+    from landplan.choices import Level, Stage
+    from landplan.models import PlanArea
+
+    seed(0.05)
+    leader = User.objects.get(username="leader01")
+    period = period_for("year")
+
+    def figures():
+        return {
+            (w.key, f.label): f.value
+            for w, found in panels(leader, period)
+            for p in found
+            for f in p.figures
+        }
+
+    before = figures()
+    tables = ("reforms_", "landplan_", "abandoned_land_", "environment_")
+    with CaptureQueriesContext(connection) as queries:
+        assert figures() == before
+    assert not [q for q in queries if any(f'FROM "{t}' in q["sql"] for t in tables)]
+    area = PlanArea.objects.filter(level=Level.TOWNSHIP).exclude(stage=Stage.DONE).first()
+    area.stage = Stage.DONE
+    area.save()
+    with CaptureQueriesContext(connection) as queries:
+        after = figures()
+
+    def township_open(found):
+        (value,) = [v for (key, label), v in found.items() if label.startswith("乡镇级未完成（")]
+        return value
+
+    assert township_open(after) == township_open(before) - 1
+    read = {t for t in tables for q in queries if f'FROM "{t}' in q["sql"]}
+    assert read == {"landplan_"}
