@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
+from county.aggregates import per_township
 from county.figures_cache import cached
 from county.registry import NONE_LATE, RATE_THRESHOLD, Chart, Figure, Panel
 from county.status import today
@@ -41,16 +42,11 @@ def by_township(user):
     for status in ParcelStatus.values:
         aggregates[f"mu_{status}"] = Sum("area", filter=Q(status=status), default=ZERO)
         aggregates[f"n_{status}"] = Count("pk", filter=Q(status=status))
-    return list(
-        Parcel.objects.visible_to(user)
-        .order_by()
-        .values("township", "township__name", "township__order")
-        .annotate(
-            at_risk=Count("pk", filter=rules.AT_RISK),
-            overdue=Count("pk", filter=rules.planting_overdue(today())),
-            **aggregates,
-        )
-        .order_by("township__order", "township__name")
+    return per_township(
+        Parcel.objects.visible_to(user),
+        at_risk=Count("pk", filter=rules.AT_RISK),
+        overdue=Count("pk", filter=rules.planting_overdue(today())),
+        **aggregates,
     )
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
+from county.aggregates import per_township
 from county.figures_cache import cached, watch
 from county.registry import NONE_LATE, RATE_THRESHOLD, Figure
 from county.status import today
@@ -80,20 +81,16 @@ def by_township(user):
 
 
 def _by_township(user):
-    rows = list(
-        Parcel.objects.visible_to(user)
-        .values("township", "township__name", "township__order")
-        .annotate(
-            count=Count("pk"),
-            total_area=Sum("area"),
-            at_risk=Count("pk", filter=rules.AT_RISK),
-            reabandoned_count=Count("pk", filter=Q(status=ParcelStatus.REABANDONED)),
-            **{
-                status: Sum("area", filter=Q(status=status), default=ZERO)
-                for status in ParcelStatus.values
-            },
-        )
-        .order_by("township__order", "township__name")
+    rows = per_township(
+        Parcel.objects.visible_to(user),
+        count=Count("pk"),
+        total_area=Sum("area"),
+        at_risk=Count("pk", filter=rules.AT_RISK),
+        reabandoned_count=Count("pk", filter=Q(status=ParcelStatus.REABANDONED)),
+        **{
+            status: Sum("area", filter=Q(status=status), default=ZERO)
+            for status in ParcelStatus.values
+        },
     )
     for row in rows:
         remediated = sum((_mu(row[s]) for s in REMEDIATED_EVER), ZERO)

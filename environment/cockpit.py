@@ -10,6 +10,7 @@ to the problem list filtered to exactly its rows.
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
+from county.aggregates import per_township
 from county.figures_cache import cached
 from county.models import Unit
 from county.registry import NONE_LATE, RATE_THRESHOLD, Chart, Figure, Panel
@@ -30,20 +31,15 @@ def cockpit(user, period):
     )
 
     def township_rows():
-        return list(
-            Problem.objects.visible_to(user)
-            .order_by()
-            .values("township", "township__name", "township__order")
-            .annotate(
-                total=Count("pk"),
-                open=Count("pk", filter=Q(status__in=NOT_CLOSED)),
-                overdue=Count("pk", filter=Q(status__in=NOT_CLOSED, deadline__lt=on)),
-                closed=Count("pk", filter=Q(status=ProblemStatus.CLOSED)),
-                stubborn=Count("pk", filter=Q(stubborn_of__isnull=False)),
-                found_in=Count("pk", filter=found_q),
-                closed_in=Count("pk", filter=closed_q),
-            )
-            .order_by("township__order", "township__name")
+        return per_township(
+            Problem.objects.visible_to(user),
+            total=Count("pk"),
+            open=Count("pk", filter=Q(status__in=NOT_CLOSED)),
+            overdue=Count("pk", filter=Q(status__in=NOT_CLOSED, deadline__lt=on)),
+            closed=Count("pk", filter=Q(status=ProblemStatus.CLOSED)),
+            stubborn=Count("pk", filter=Q(stubborn_of__isnull=False)),
+            found_in=Count("pk", filter=found_q),
+            closed_in=Count("pk", filter=closed_q),
         )
 
     # cached until a problem changes (county.figures_cache); the period is in the key
