@@ -23,29 +23,23 @@ UNIT_PATHS = ("township", "departments")
 def unit_measures(date_from, date_to, on):
     from .models import Problem, Rectification
 
-    due = Problem.objects.filter(deadline__gte=date_from, deadline__lte=last_due_day(date_to, on))
-    found = Problem.objects.filter(found_on__gte=date_from, found_on__lte=date_to)
+    due = Q(deadline__gte=date_from, deadline__lte=last_due_day(date_to, on))
+    found = Q(found_on__gte=date_from, found_on__lte=date_to)
+    problems = Problem.objects.filter(due | found)  # one pass per path for both windows
     result = {}
     for path in UNIT_PATHS:
         add_into(
             result,
             by_unit(
-                due,
+                problems,
                 path,
-                due=Count("pk"),
-                on_time=Count("pk", filter=CLOSED_ON_TIME),
-                overdue=Count("pk", filter=OPEN),
-                overdue_days=Sum(days_late(on, "deadline"), filter=OPEN),
-            ),
-        )
-        add_into(
-            result,
-            by_unit(
-                found,
-                path,
-                found=Count("pk"),
-                closed=Count("pk", filter=CLOSED),
-                recurrences=Count("pk", filter=STUBBORN),
+                due=Count("pk", filter=due),
+                on_time=Count("pk", filter=due & CLOSED_ON_TIME),
+                overdue=Count("pk", filter=due & OPEN),
+                overdue_days=Sum(days_late(on, "deadline"), filter=due & OPEN),
+                found=Count("pk", filter=found),
+                closed=Count("pk", filter=found & CLOSED),
+                recurrences=Count("pk", filter=found & STUBBORN),
             ),
         )
     sent_back = Rectification.objects.filter(
