@@ -21,7 +21,8 @@ Each database is measured in a child process (Django is set up once per process)
 ``CACHE_URL`` set (as in production) the overviews' figures, the leader's page and a list's
 rendered rows come from the cache after the first request; the bench empties that cache
 first. ``--cold`` also measures each database as the first view after a change: every cached
-figure is dropped (each app's generation bumped) before every request.
+figure is dropped (each app's generation bumped) before every request; the table then adds,
+per database, the cached page's median over the SQL the page runs when nothing is cached.
 """
 
 import argparse
@@ -168,12 +169,16 @@ def measure(requests, cold=False):
 def table(runs):
     """One table: a row per page, the columns of each database side by side."""
     labels = list(runs)
+    # with --cold: the cached page's time against the SQL its content needs when nothing is
+    # cached (what the page would wait for the database without the cache)
+    paired = [label for label in labels if f"{label} 改动后" in runs]
     head = "| 页面 | 用户 |" + "".join(
         f" {label} 中位 ms | {label} p95 ms | {label} 查询 | {label} SQL ms | {label} 倍数 |"
         f" {label} Python CPU ms |"
         for label in labels
     )
-    lines = [head, "|" + "---|" * (2 + 6 * len(labels))]
+    head += "".join(f" {label} 中位 ÷ 不用缓存的 SQL |" for label in paired)
+    lines = [head, "|" + "---|" * (2 + 6 * len(labels) + len(paired))]
     rows = {}
     for label in labels:
         for row in runs[label]["results"]:
@@ -194,6 +199,10 @@ def table(runs):
                 f"{row['ratio']:.1f}×",
                 f"{row['cpu_ms']:.1f}",
             ]
+        for label in paired:
+            warm, cold = by_label.get(label), by_label.get(f"{label} 改动后")
+            ratio = warm and cold and cold["sql_ms"] and warm["median_ms"] / cold["sql_ms"]
+            cells.append(f"{ratio:.1f}×" if ratio else "—")
         lines.append("| " + " | ".join(cells) + " |")
     notes = sorted({n for label in labels for n in runs[label]["notes"]})
     return "\n".join(lines + [""] + [f"- {n}" for n in notes])
