@@ -72,6 +72,7 @@ def app(request):
                 "sw": reverse("field:sw"),
                 "session": reverse("field:session"),
                 "login": reverse("login"),
+                "user": request.user.username,  # a queued record's owner
                 "references": references(),
             },
         },

@@ -238,3 +238,61 @@ def test_rectification_synced_after_the_problem_was_closed_shows_the_conflict(
     )
     page.screenshot(path=SHOTS / "field_conflict_390.png", full_page=True)
     assert not problem.rectifications.exists()
+
+
+def test_a_record_waits_for_its_owner_while_someone_else_is_signed_in(phone, live_server):
+    """sup_d18 records a problem offline; the phone then changes hands (his session gone, a
+    colleague who may also record problems signs in): the record is not sent under the
+    colleague's name but waits, saying whose it is, until sup_d18 signs in again."""
+    from county.management.commands.load_demo import DEMO_PASSWORD
+    from county.models import User
+
+    owner = User.objects.get(username="sup_d18")
+    User.objects.create_user(
+        "sup_d18b", password=DEMO_PASSWORD, role=owner.role, unit=owner.unit, first_name="同事"
+    )
+    page = phone("sup_d18")
+    context = page.context
+    app_url = f"{live_server.url}/field/"
+    open_field_app(page, app_url)
+    before = Problem.objects.count()
+    context.set_offline(True)
+    page.wait_for_function("() => !navigator.onLine")
+    record_problem(page, "西街垃圾乱堆乱放（换人测试）", ["a.jpg"])
+    page.wait_for_function(
+        "() => document.querySelector('[data-pending-count]').textContent === '1'"
+    )
+    page.close()
+    context.clear_cookies()  # sup_d18's session is gone
+    context.set_offline(False)
+
+    def sign_in(username):
+        login = context.new_page()
+        login.goto(f"{live_server.url}/login/")
+        login.get_by_label("用户名").fill(username)
+        login.get_by_label("密码").fill(DEMO_PASSWORD)
+        login.get_by_role("button", name="登录").click()
+        login.wait_for_load_state()
+        return login
+
+    colleague = sign_in("sup_d18b")
+    open_field_app(colleague, app_url)
+    colleague.locator("[data-tab=queue]").click()
+    message = colleague.locator("[data-queue-list] [data-state=pending]").get_by_test_id(
+        "queue-message"
+    )
+    message.wait_for(timeout=20000)
+    assert "由账号 sup_d18 录入" in message.inner_text()
+    assert Problem.objects.count() == before  # not sent under the colleague's name
+    colleague.screenshot(path=SHOTS / "field_queue_other_user_390.png", full_page=True)
+    colleague.close()
+
+    context.clear_cookies()
+    page = sign_in("sup_d18")
+    open_field_app(page, app_url)
+    page.wait_for_function(
+        "() => document.querySelector('[data-pending-count]').textContent === '0'", timeout=20000
+    )
+    problem = Problem.objects.get(description="西街垃圾乱堆乱放（换人测试）")
+    assert Problem.objects.count() == before + 1
+    assert Photo.objects.get(problem=problem).uploaded_by.username == "sup_d18"

@@ -170,6 +170,45 @@ test("the HTTP sender: a fresh CSRF token, the client id and photos in a multipa
   assert.deepEqual(await signedOut(record), { login: true });
 });
 
+test("a record made by one user is never sent while another is signed in on the phone", async () => {
+  const posted = [];
+  let signedIn = "t02";
+  const json = (status, body) => ({
+    status, ok: status < 400, redirected: false, url: "", headers: { get: () => "application/json" },
+    json: async () => body,
+  });
+  const fetch = async (url) => {
+    if (url === "/field/session/") { return json(200, { csrf: "tok", user: signedIn }); }
+    posted.push(url);
+    return json(201, { id: posted.length });
+  };
+  const store = memoryStore();
+  const send = FieldQueue.httpSender({ fetch, sessionUrl: "/field/session/", FormData });
+  const mine = FieldQueue.createQueue({ store, send, owner: "t01", now: () => 1 });
+  const record = await mine.add("problem", "/p/", { description: "甲" }, [], "甲");
+  assert.equal(record.owner, "t01");
+
+  const other = await mine.flush(); // t02 is signed in: t01's record stays on the phone, unsent
+  assert.deepEqual(other, { sent: 0, stopped: false, login: false });
+  assert.deepEqual(posted, []);
+  const [waiting] = await mine.list();
+  assert.equal(waiting.state, "pending");
+  assert.match(waiting.message, /由账号 t01 录入/);
+
+  signedIn = "t01"; // its owner signs in again (a new sender: a new page or worker)
+  const again = FieldQueue.createQueue({
+    store, send: FieldQueue.httpSender({ fetch, sessionUrl: "/field/session/", FormData }), owner: "t01",
+  });
+  assert.deepEqual(await again.flush(), { sent: 1, stopped: false, login: false });
+  assert.deepEqual(posted, ["/p/"]);
+
+  // a record queued before records had owners is sent as before
+  const legacy = FieldQueue.createQueue({ store: memoryStore(), send });
+  await legacy.add("problem", "/q/", {}, [], "旧");
+  signedIn = "t02";
+  assert.equal((await legacy.flush()).sent, 1);
+});
+
 test("photos are fitted within 1600 px on the long side, never enlarged", () => {
   assert.deepEqual(FieldPhotos.fitWithin(4000, 3000, 1600), { width: 1600, height: 1200 });
   assert.deepEqual(FieldPhotos.fitWithin(3000, 4000, 1600), { width: 1200, height: 1600 });

@@ -440,6 +440,7 @@
       state.queue = FieldQueue.createQueue({
         store: store,
         send: FieldQueue.httpSender({ fetch: window.fetch.bind(window), sessionUrl: config.session, FormData: window.FormData }),
+        owner: config.user,
         onChange: renderCount
       });
       return renderQueue();

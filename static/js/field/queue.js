@@ -5,6 +5,8 @@
  * 409 → conflict (e.g. the problem was closed meanwhile): kept and shown, never dropped;
  * 400/403/404 → invalid, kept and shown with the server's message; signed out → the queue
  * stops and waits for a login; no network or a server error → stays pending for the next try.
+ * A record remembers who made it (``owner``, the username): while someone else is signed in on
+ * the phone it is not sent (it would be kept under their name) and waits for its owner.
  *
  * Used by the page (app.js), the service worker (Background Sync) and Node's test runner, so it
  * touches no DOM: the store and the sender are passed in.
@@ -43,6 +45,9 @@
   function classify(answer) {
     if (answer.network) { return { state: PENDING, message: "网络不可用，稍后自动上传。", stop: true }; }
     if (answer.login) { return { state: PENDING, message: "登录已过期，请重新登录后上传。", stop: true, login: true }; }
+    if (answer.otherUser) {
+      return { state: PENDING, message: "由账号 " + answer.otherUser + " 录入，当前登录的是其他账号：请 " + answer.otherUser + " 登录后上传（不会以当前账号提交）。" };
+    }
     var status = answer.status;
     if (status === 200 || status === 201) { return { state: DONE, message: status === 201 ? "已上传" : "已上传（服务器已有该记录）" }; }
     if (status === 409) { return { state: CONFLICT, message: messagesOf(answer.body) || "记录与服务器上的情况冲突。" }; }
@@ -57,14 +62,14 @@
 
   /* store: {all(), put(record), remove(id)} returning promises; send(record) → answer. */
   function createQueue(options) {
-    var store = options.store, send = options.send;
+    var store = options.store, send = options.send, owner = options.owner || "";
     var now = options.now || function () { return Date.now(); };
     var onChange = options.onChange || function () {};
     var running = null;
 
     function add(kind, url, fields, photos, label) {
       var record = {
-        id: uuid4(options.crypto), kind: kind, url: url, fields: fields || {}, photos: photos || [],
+        id: uuid4(options.crypto), owner: owner, kind: kind, url: url, fields: fields || {}, photos: photos || [],
         label: label || "", state: PENDING, message: "", attempts: 0, createdAt: now(), sentAt: null, result: null
       };
       return store.put(record).then(function () { onChange(); return record; });
@@ -139,10 +144,11 @@
     return { add: add, list: list, counts: counts, flush: flush, discard: discard };
   }
 
-  /* A sender over fetch: a fresh CSRF token from the session URL, then a multipart POST. */
+  /* A sender over fetch: a fresh CSRF token (and who is signed in) from the session URL, then a
+   * multipart POST; a record made by another user than the one signed in is not sent. */
   function httpSender(options) {
     var fetchFn = options.fetch, sessionUrl = options.sessionUrl, FormDataCtor = options.FormData;
-    var token = null;
+    var token = null, signedInAs = "";
 
     function json(response) {
       var type = (response.headers && response.headers.get && response.headers.get("content-type")) || "";
@@ -159,7 +165,11 @@
         .then(function (response) {
           if (signedOut(response) || response.status === 401) { return null; }
           if (!response.ok) { throw new Error("session " + response.status); }
-          return json(response).then(function (body) { token = body && body.csrf; return token; });
+          return json(response).then(function (body) {
+            token = body && body.csrf;
+            signedInAs = (body && body.user) || "";
+            return token;
+          });
         });
     }
 
@@ -181,6 +191,7 @@
     function post(record, again) {
       return csrf().then(function (csrfToken) {
         if (!csrfToken) { return { login: true }; }
+        if (record.owner && signedInAs && record.owner !== signedInAs) { return { otherUser: record.owner }; }
         return fetchFn(record.url, {
           method: "POST", body: form(record), credentials: "same-origin",
           headers: { "X-CSRFToken": csrfToken, Accept: "application/json" }
