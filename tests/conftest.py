@@ -71,14 +71,6 @@ def browser_context_args(browser_context_args):
 @pytest.fixture
 def login(page, live_server, demo):
     """login("d21") signs the browser page in as a demo account and returns the page."""
-    from county.management.commands.load_demo import DEMO_PASSWORD
+    from tests.browser import sign_in
 
-    def sign_in(username, password=DEMO_PASSWORD):
-        page.goto(f"{live_server.url}/login/")
-        page.get_by_label("用户名").fill(username)
-        page.get_by_label("密码").fill(password)
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_load_state()
-        return page
-
-    return sign_in
+    return lambda username, password=None: sign_in(page, live_server, username, password)

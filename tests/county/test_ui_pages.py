@@ -126,18 +126,12 @@ def problems_of(found, username):
 
 
 def log_in(browser, live_server, username):
-    from county.management.commands.load_demo import DEMO_PASSWORD
+    from tests.browser import sign_in
 
     context = browser.new_context(
         locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1366, "height": 768}
     )
-    page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
-    return context, page
+    return context, sign_in(context.new_page(), live_server, username)
 
 
 def test_every_navigation_page_fits_speaks_chinese_and_explains_empty_charts(

@@ -16,6 +16,7 @@ import pytest
 
 from environment.choices import ProblemStatus
 from environment.models import Photo, Problem
+from tests.browser import sign_in
 from tests.environment.conftest import jpeg_bytes
 
 pytestmark = pytest.mark.browser
@@ -28,7 +29,6 @@ SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 @pytest.fixture
 def phone(browser, live_server, demo):
     """phone(username) → a page signed in, in a phone-sized context with geolocation set."""
-    from county.management.commands.load_demo import DEMO_PASSWORD
 
     contexts, refused = [], []
 
@@ -60,13 +60,7 @@ def phone(browser, live_server, demo):
         )
         contexts.append(context)
         context.on("page", watch)
-        page = context.new_page()
-        page.goto(f"{live_server.url}/login/")
-        page.get_by_label("用户名").fill(username)
-        page.get_by_label("密码").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_load_state()
-        return page
+        return sign_in(context.new_page(), live_server, username)
 
     yield open_as
     for context in contexts:
@@ -266,16 +260,7 @@ def test_a_record_waits_for_its_owner_while_someone_else_is_signed_in(phone, liv
     context.clear_cookies()  # sup_d18's session is gone
     context.set_offline(False)
 
-    def sign_in(username):
-        login = context.new_page()
-        login.goto(f"{live_server.url}/login/")
-        login.get_by_label("用户名").fill(username)
-        login.get_by_label("密码").fill(DEMO_PASSWORD)
-        login.get_by_role("button", name="登录").click()
-        login.wait_for_load_state()
-        return login
-
-    colleague = sign_in("sup_d18b")
+    colleague = sign_in(context.new_page(), live_server, "sup_d18b")
     open_field_app(colleague, app_url)
     colleague.locator("[data-tab=queue]").click()
     message = colleague.locator("[data-queue-list] [data-state=pending]").get_by_test_id(
@@ -288,7 +273,7 @@ def test_a_record_waits_for_its_owner_while_someone_else_is_signed_in(phone, liv
     colleague.close()
 
     context.clear_cookies()
-    page = sign_in("sup_d18")
+    page = sign_in(context.new_page(), live_server, "sup_d18")
     open_field_app(page, app_url)
     page.wait_for_function(
         "() => document.querySelector('[data-pending-count]').textContent === '0'", timeout=20000
