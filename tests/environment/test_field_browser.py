@@ -281,3 +281,51 @@ def test_a_record_waits_for_its_owner_while_someone_else_is_signed_in(phone, liv
     problem = Problem.objects.get(description="西街垃圾乱堆乱放（换人测试）")
     assert Problem.objects.count() == before + 1
     assert Photo.objects.get(problem=problem).uploaded_by.username == "sup_d18"
+
+
+def kept_by_the_field_app(page):
+    """The paths in the field app's caches (the service worker's)."""
+    return page.evaluate(
+        """async () => {
+            const paths = [];
+            for (const key of await caches.keys()) {
+                if (!key.startsWith("county-field-")) { continue; }
+                const cache = await caches.open(key);
+                for (const request of await cache.keys()) {
+                    paths.push(new URL(request.url).pathname);
+                }
+            }
+            return paths;
+        }"""
+    )
+
+
+def test_signing_out_drops_what_the_field_app_kept_of_the_user(phone, live_server, make_problem):
+    """t02's page and data (the problems to rectify) are kept for offline use; once t02 signs
+    out, only the static files remain and the app no longer opens offline with t02's data."""
+    from playwright.sync_api import Error
+
+    today = datetime.date.today()
+    problem = make_problem(
+        "城关镇",
+        found_on=today,
+        deadline=today + datetime.timedelta(days=7),
+        description="北街占道经营（退出测试）",
+    )
+    page = phone("t02")
+    open_field_app(page, f"{live_server.url}/field/")
+    assert page.locator(f"[data-rectify-list] [data-problem='{problem.pk}']").count() == 1
+    page.wait_for_function(
+        "async () => (await caches.keys()).some((k) => k.startsWith('county-field-'))"
+    )
+    assert any(not path.startswith("/static/") for path in kept_by_the_field_app(page))
+
+    page.goto(f"{live_server.url}/")
+    page.evaluate("document.querySelector('form[action$=\"/logout/\"]').submit()")
+    page.wait_for_selector("body[data-field-cleared='1']")
+    kept = kept_by_the_field_app(page)
+    assert kept and all(path.startswith("/static/") for path in kept), kept
+
+    page.context.set_offline(True)
+    with pytest.raises(Error):
+        page.goto(f"{live_server.url}/field/")
