@@ -68,6 +68,17 @@ def phone(browser, live_server, demo):
     assert not refused, refused  # no script error, no CSP refusal, no request off the machine
 
 
+def found_today(make_problem, description):
+    """An open problem of 城关镇 (t02's township), found today, due in a week."""
+    today = datetime.date.today()
+    return make_problem(
+        "城关镇",
+        found_on=today,
+        deadline=today + datetime.timedelta(days=7),
+        description=description,
+    )
+
+
 def open_field_app(page, url):
     page.goto(url)
     page.wait_for_selector("body[data-ready='1']")
@@ -187,13 +198,7 @@ def test_supervisor_records_two_problems_offline_they_arrive_once(phone, live_se
 def test_rectification_synced_after_the_problem_was_closed_shows_the_conflict(
     phone, live_server, make_problem
 ):
-    today = datetime.date.today()
-    problem = make_problem(
-        "城关镇",
-        found_on=today,
-        deadline=today + datetime.timedelta(days=7),
-        description="东街小广告乱贴（整改冲突测试）",
-    )
+    problem = found_today(make_problem, "东街小广告乱贴（整改冲突测试）")
     page = phone("t02")
     open_field_app(page, f"{live_server.url}/field/")
     assert page.locator("[data-tab=problem]").is_hidden()  # township staff do not record problems
@@ -215,7 +220,8 @@ def test_rectification_synced_after_the_problem_was_closed_shows_the_conflict(
     assert item.is_disabled() and "整改已保存在本机（待上传）" in item.inner_text()
 
     # meanwhile the problem was closed (accepted on another rectification)
-    Problem.objects.filter(pk=problem.pk).update(status=ProblemStatus.CLOSED, closed_on=today)
+    closed = {"status": ProblemStatus.CLOSED, "closed_on": problem.found_on}
+    Problem.objects.filter(pk=problem.pk).update(**closed)
 
     page.context.set_offline(False)
     page.locator("[data-tab=queue]").click()
@@ -305,13 +311,7 @@ def test_signing_out_drops_what_the_field_app_kept_of_the_user(phone, live_serve
     out, only the static files remain and the app no longer opens offline with t02's data."""
     from playwright.sync_api import Error
 
-    today = datetime.date.today()
-    problem = make_problem(
-        "城关镇",
-        found_on=today,
-        deadline=today + datetime.timedelta(days=7),
-        description="北街占道经营（退出测试）",
-    )
+    problem = found_today(make_problem, "北街占道经营（退出测试）")
     page = phone("t02")
     open_field_app(page, f"{live_server.url}/field/")
     assert page.locator(f"[data-rectify-list] [data-problem='{problem.pk}']").count() == 1
