@@ -13,7 +13,6 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
 from county.aggregates import per_township
-from county.figures_cache import cached
 from county.registry import NONE_LATE, RATE_THRESHOLD, Chart, Figure, Panel
 from county.status import today
 
@@ -51,8 +50,7 @@ def by_township(user):
 
 
 def cockpit(user, period):
-    # cached until a parcel changes (county.figures_cache), like the overview's figures
-    rows = cached("abandoned_land", "cockpit_townships", user, lambda: by_township(user))
+    rows = by_township(user)
     url = reverse("abandoned_land:parcel_list")
     names = [r["township__name"] for r in rows]
 

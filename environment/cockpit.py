@@ -11,7 +11,6 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
 from county.aggregates import per_township
-from county.figures_cache import cached
 from county.models import Unit
 from county.registry import NONE_LATE, RATE_THRESHOLD, Chart, Figure, Panel
 from county.status import today
@@ -30,21 +29,16 @@ def cockpit(user, period):
         status=ProblemStatus.CLOSED, closed_on__gte=period.start, closed_on__lte=period.end
     )
 
-    def township_rows():
-        return per_township(
-            Problem.objects.visible_to(user),
-            total=Count("pk"),
-            open=Count("pk", filter=Q(status__in=NOT_CLOSED)),
-            overdue=Count("pk", filter=Q(status__in=NOT_CLOSED, deadline__lt=on)),
-            closed=Count("pk", filter=Q(status=ProblemStatus.CLOSED)),
-            stubborn=Count("pk", filter=Q(stubborn_of__isnull=False)),
-            found_in=Count("pk", filter=found_q),
-            closed_in=Count("pk", filter=closed_q),
-        )
-
-    # cached until a problem changes (county.figures_cache); the period is in the key
-    span = f"{period.start:%Y%m%d}-{period.end:%Y%m%d}"
-    rows = cached("environment", f"cockpit_townships:{span}", user, township_rows)
+    rows = per_township(
+        Problem.objects.visible_to(user),
+        total=Count("pk"),
+        open=Count("pk", filter=Q(status__in=NOT_CLOSED)),
+        overdue=Count("pk", filter=Q(status__in=NOT_CLOSED, deadline__lt=on)),
+        closed=Count("pk", filter=Q(status=ProblemStatus.CLOSED)),
+        stubborn=Count("pk", filter=Q(stubborn_of__isnull=False)),
+        found_in=Count("pk", filter=found_q),
+        closed_in=Count("pk", filter=closed_q),
+    )
     url = reverse("environment:problem_list")
     found_dates = period.query("found_after", "found_before")
     closed_dates = f"status=closed&{period.query('closed_after', 'closed_before')}"

@@ -13,7 +13,6 @@ from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 from django.urls import reverse
 
 from county.cockpit import LIGHT_COLOURS
-from county.figures_cache import cached
 from county.models import SpecialGroup, Unit
 from county.registry import Chart, Figure, Panel
 from county.status import Light, today
@@ -81,8 +80,7 @@ def cockpit(user, period):
 
     on = today()
     group_counts, track_counts = Counter(), Counter()
-    # cached until a reform record changes (county.figures_cache), like the sub-task figures
-    by_light = cached("reforms", "cockpit_items_by_light", user, lambda: items_by_light(user, on))
+    by_light = items_by_light(user, on)
     for (group, track, light), n in by_light.items():
         group_counts[(group, light)] += n
         track_counts[(track, light)] += n
@@ -114,7 +112,7 @@ def cockpit(user, period):
         unit="项",
     )
 
-    overdue = cached("reforms", "cockpit_overdue_units", user, lambda: overdue_units(user, on))
+    overdue = overdue_units(user, on)
     overdue.reverse()  # the longest bar on top of a horizontal chart
     by_unit = Chart(
         "hbar",

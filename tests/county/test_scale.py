@@ -147,6 +147,14 @@ def test_query_counts_do_not_grow_with_the_county():
     assert large == small
 
 
+def cockpit_panels(key, user, period):
+    """The panels of workstream ``key`` as the cockpit draws them (cached per workstream)."""
+    from county.cockpit import panels
+
+    (found,) = [found for workstream, found in panels(user, period) if workstream.key == key]
+    return found
+
+
 @override_settings(CACHES=LOCMEM)
 def test_cached_figures_follow_every_change():
     """The parcel figures are cached (county.figures_cache), yet a saved change shows at
@@ -203,10 +211,9 @@ def test_cached_figures_follow_every_change():
 
 @override_settings(CACHES=LOCMEM)
 def test_a_saved_problem_shows_on_the_cockpit_at_once():
-    """The environment panel's per-township rows are cached; closing a problem changes the
+    """The environment panel (its per-township rows) is cached; closing a problem changes the
     cockpit's 未销号 on the next request, and a second request reads the cache."""
     from county.cockpit import period_for
-    from environment.cockpit import cockpit
     from environment.models import Problem
 
     seed(0.05)
@@ -214,7 +221,7 @@ def test_a_saved_problem_shows_on_the_cockpit_at_once():
     period = period_for("year")
 
     def open_count():
-        panel = cockpit(leader, period)[0]
+        panel = cockpit_panels("environment", leader, period)[0]
         return {f.label: f.value for f in panel.figures}["未销号"]
 
     before = open_count()
@@ -233,10 +240,9 @@ def test_a_saved_problem_shows_on_the_cockpit_at_once():
 
 @override_settings(CACHES=LOCMEM)
 def test_a_finished_sub_task_leaves_the_reform_cockpit_and_overview_at_once():
-    """The reform panel's and overview's aggregates are cached; a sub-task done changes the
+    """The reform panel and the overview's aggregates are cached; a sub-task done changes the
     overdue-by-unit bar and the overview's figures on the next request."""
     from county.cockpit import period_for
-    from reforms.cockpit import cockpit
     from reforms.filtersets import task_light_q
     from reforms.models import SubTask
 
@@ -245,7 +251,7 @@ def test_a_finished_sub_task_leaves_the_reform_cockpit_and_overview_at_once():
     period = period_for("year")
 
     def overdue_bars():
-        (panel,) = cockpit(leader, period)
+        (panel,) = cockpit_panels("reforms", leader, period)
         (chart,) = [c for c in panel.charts if c.kind == "hbar"]
         return chart.series[0]
 
