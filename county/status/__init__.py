@@ -1,20 +1,29 @@
-"""The one status rule for dated work: 已完成 / 逾期 / 临期 / 正常 / 长期, shown as lights."""
+"""The one rule module for every state a reader sees: 已完成 / 逾期 / 临期 / 正常 / 长期.
 
-import datetime
+- ``rules.py``: the rules in Python (``light_for``, ``roll_up``, ``today`` …);
+- ``expressions.py``: the same rules as query expressions (``Q``, annotations);
+- ``declare.py``: ``StatusRules`` / ``RollUp``, the inputs a workstream declares once on its
+  registration (deadline field, closed and waiting statuses, roll-up), with both halves bound
+  to them.
 
-from django.db import models
-from django.utils import timezone
+Import from ``county.status``; nothing else compares a deadline with today or picks a light.
+"""
 
-DUE_SOON_DAYS = 7
-
-
-class Light(models.TextChoices):
-    DONE = "done", "已完成"
-    OVERDUE = "overdue", "逾期"
-    DUE_SOON = "due_soon", "临期"
-    NORMAL = "normal", "正常"
-    LONG_TERM = "long_term", "长期"
-
+from .declare import RollUp, StatusRules
+from .rules import (
+    DUE_SOON_DAYS,
+    EMPTY_ROLLUP,
+    LIGHTS_WORST_FIRST,
+    Light,
+    days_overdue,
+    due_soon_until,
+    is_due_soon,
+    is_overdue,
+    light_for,
+    light_order,
+    roll_up,
+    today,
+)
 
 # Bootstrap colour of each light: red, yellow, green; long-term work is blue.
 LIGHT_TONES = {
@@ -25,26 +34,20 @@ LIGHT_TONES = {
     Light.LONG_TERM: "info",
 }
 
-
-def today():
-    """Today's date in the county's time zone."""
-    return timezone.localdate()
-
-
-def light_for(deadline, done=False, on=None):
-    """The light of a record with ``deadline`` (None means long-term)."""
-    if done:
-        return Light.DONE
-    if deadline is None:
-        return Light.LONG_TERM
-    on = on or today()
-    if deadline < on:
-        return Light.OVERDUE
-    if deadline <= on + datetime.timedelta(days=DUE_SOON_DAYS):
-        return Light.DUE_SOON
-    return Light.NORMAL
-
-
-def days_overdue(deadline, on=None):
-    on = on or today()
-    return max((on - deadline).days, 0) if deadline else 0
+__all__ = [
+    "DUE_SOON_DAYS",
+    "EMPTY_ROLLUP",
+    "LIGHTS_WORST_FIRST",
+    "LIGHT_TONES",
+    "Light",
+    "RollUp",
+    "StatusRules",
+    "days_overdue",
+    "due_soon_until",
+    "is_due_soon",
+    "is_overdue",
+    "light_for",
+    "light_order",
+    "roll_up",
+    "today",
+]
