@@ -24,6 +24,7 @@ from county.inputs import LONG_TEXT, check_plausible_date
 from county.registry import record_url
 from county.scoping import ScopedQuerySet, UnitOwnedModel, may
 from county.status import LIGHT_TONES, light_for
+from county.templatetags.dates import cn_date
 from county.voiding import VoidableModel, active_manager
 
 from . import rules
@@ -285,7 +286,7 @@ class Inspection(UnitOwnedModel):
         ordering = ["-inspected_on", "-pk"]
 
     def __str__(self):
-        return f"{self.parcel.code} {self.inspected_on:%Y年%-m月%-d日}巡查"
+        return f"{self.parcel.code} {cn_date(self.inspected_on)}巡查"
 
     @property
     def status_changed(self):

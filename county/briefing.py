@@ -17,6 +17,7 @@ from . import figures_cache
 from .models import Unit
 from .registry import registry
 from .status import today
+from .templatetags.dates import cn_date
 
 KINDS = (
     ("closed", "完成 / 销号"),
@@ -132,10 +133,6 @@ def briefing(monday, on=None):
     ]
     totals = [sum(w.totals.get(key, 0) for w in weeks) for key, _ in KINDS]
     return Briefing(monday, end, on, weeks, townships, totals, notices)
-
-
-def cn_date(value):
-    return f"{value.year}年{value.month}月{value.day}日"
 
 
 def build_docx(week):

@@ -31,10 +31,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.utils import timezone
 from simple_history.signals import pre_create_historical_record
 
 from .concurrency import bump_versions
+from .templatetags.dates import cn_datetime
 
 # --- who: the markers kept in ``history_change_reason`` ------------------------------
 IMPORT = "Excel导入"  # the ledger engine's reason (also accepted: 台账导入)
@@ -157,15 +157,6 @@ def bulk_update_with_history(model, objs, fields, reason, user=None, batch_size=
 
 
 # --- how values read ------------------------------------------------------------------
-def chinese_date(value):
-    """2026年6月30日; a datetime in the site's time zone with its time: 2026年6月30日 14:05."""
-    if isinstance(value, datetime.datetime):
-        if timezone.is_aware(value):
-            value = timezone.localtime(value)
-        return f"{value.year}年{value.month}月{value.day}日 {value:%H:%M}"
-    return f"{value.year}年{value.month}月{value.day}日"
-
-
 def person(user):
     """A person as the history names them: 姓名（单位）, or 姓名（职务） for a leader."""
     if user is None:
@@ -202,7 +193,7 @@ def _plain(field, value, names):
     if isinstance(field, models.BooleanField):
         return "是" if value else "否"
     if isinstance(value, (datetime.date, datetime.datetime)):
-        return chinese_date(value)
+        return cn_datetime(value)
     if isinstance(value, decimal.Decimal):
         text = format(value, "f")
         return text.rstrip("0").rstrip(".") if "." in text else text
@@ -246,7 +237,7 @@ class Entry:
 
     @property
     def when_text(self):
-        return chinese_date(self.when)
+        return cn_datetime(self.when)
 
 
 class Timeline(list):
@@ -473,7 +464,6 @@ __all__ = [
     "Entry",
     "Timeline",
     "bulk_update_with_history",
-    "chinese_date",
     "current_reason",
     "marked",
     "person",

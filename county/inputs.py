@@ -26,6 +26,8 @@ from django.core.exceptions import ValidationError
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
+from .templatetags.dates import cn_date
+
 MAX_ID = 2**63 - 1
 _ID_FIELD = forms.IntegerField(min_value=1, max_value=MAX_ID)
 
@@ -46,14 +48,10 @@ def positive_id(value):
         return None
 
 
-def _chinese_date(value):
-    return f"{value.year}年{value.month}月{value.day}日"
-
-
 def date_range_message(value):
     """The Chinese message for a date outside the plausible range."""
     return (
-        f"日期“{_chinese_date(value)}”不在合理范围内"
+        f"日期“{cn_date(value)}”不在合理范围内"
         f"（{MIN_DATE.year}年至{MAX_DATE.year}年），请检查年份是否写错。"
     )
 

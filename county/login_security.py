@@ -18,6 +18,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from county.templatetags.dates import cn_datetime
+
 
 def client_ip(request):
     """The client's address, trusting only the proxies we run (``TRUSTED_PROXY_COUNT``).
@@ -74,7 +76,7 @@ def lockout_response(request, original_response=None, credentials=None):
     status = settings.AXES_HTTP_RESPONSE_CODE
     if request.path_info.startswith("/api/") or request.headers.get("x-requested-with"):
         detail = (
-            f"登录失败次数过多，账号已在本地址暂时锁定，请于 {until:%H:%M} 后再试，"
+            f"登录失败次数过多，账号已在本地址暂时锁定，请于 {cn_datetime(until)} 后再试，"
             f"或联系{settings.LOGIN_HELP_CONTACT}解锁。"
         )
         return JsonResponse({"detail": detail, "until": until.isoformat()}, status=status)

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from . import places
 from .choices import Role, TownshipKind, UnitKind, VillageKind
+from .templatetags.dates import cn_datetime
 
 
 class UnitQuerySet(models.QuerySet):
@@ -294,7 +295,7 @@ class AuditEvent(models.Model):
         ordering = ["-time", "-id"]
 
     def __str__(self):
-        return f"{self.time:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()}"
+        return f"{cn_datetime(self.time)} {self.username} {self.get_action_display()}"
 
 
 class ScoreFormula(models.Model):
@@ -323,7 +324,7 @@ class ScoreFormula(models.Model):
         ordering = ["-set_at", "-pk"]
 
     def __str__(self):
-        return f"考核计分公式（{self.set_at:%Y-%m-%d %H:%M}）"
+        return f"考核计分公式（{cn_datetime(self.set_at)}）"
 
 
 from .reminders import models as reminder_models  # noqa: E402, F401  (county/reminders/)

@@ -35,6 +35,7 @@ from .choices import Role, UnitKind
 from .models import ScoreFormula, Unit
 from .registry import registry
 from .status import today
+from .templatetags.dates import cn_date, cn_month
 
 MEASURES = ("due", "on_time", "overdue", "overdue_days", "found", "closed", "recurrences",
             "sent_back")  # fmt: skip
@@ -118,7 +119,7 @@ def quarter_period(year, quarter):
 
 def month_period(year, month):
     last = calendar.monthrange(year, month)[1]
-    return Period(f"{year}-{month:02d}", f"{year}年{month}月", datetime.date(year, month, 1),
+    return Period(f"{year}-{month:02d}", cn_month(year, month), datetime.date(year, month, 1),
                   datetime.date(year, month, last))  # fmt: skip
 
 
@@ -365,7 +366,7 @@ def export_xlsx(result):
         ExportSheet(name, f"{title}（{name}）", [export_values(row) for row in rows])
         for name, rows in result.groups
     ]
-    subtitle = f"统计截至{result.on:%Y年%-m月%-d日}；{formula_text(result.formula)}"
+    subtitle = f"统计截至{cn_date(result.on)}；{formula_text(result.formula)}"
     buffer = io.BytesIO()
     write_ledger(columns, sheets, subtitle=subtitle, target=buffer)
     return buffer.getvalue()

@@ -36,6 +36,7 @@ from county.ledger import (
 from county.ledger.records import pk_of
 from county.naming import normalize_name
 from county.status import today
+from county.templatetags.dates import cn_date
 
 from .choices import STUBBORN_WINDOW_DAYS, InspectionKind, ProblemStatus
 from .filtersets import ProblemFilter
@@ -188,7 +189,7 @@ class ProblemLedger(Ledger):
             inspection = self.inspection_of[key] = self.inspections.save(
                 {"date": key[0], "kind": kind, "notes": "由问题台账导入"}
             )
-            label = f"{key[0]:%Y年%-m月%-d日}{InspectionKind(kind).label}"
+            label = f"{cn_date(key[0])}{InspectionKind(kind).label}"
             report.add_created("检查", label, row)
         self.joining.setdefault(inspection, set()).add(values["township"].pk)
         return inspection

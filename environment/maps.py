@@ -11,6 +11,7 @@ from django.views.decorators.gzip import gzip_page
 
 from county.maps import filtered, json_map, lonlat, map_page, map_payload, url_maker
 from county.status import today
+from county.templatetags.dates import cn_date
 
 from .choices import NOT_CLOSED, ProblemStatus
 from .filtersets import ProblemFilter
@@ -75,7 +76,7 @@ def problem_map_data(request):
                 "marks": [STUBBORN] if stubborn else [],
                 "detail": [
                     f"{township} · {statuses[status]}{' · 逾期' if late else ''}",
-                    f"整改时限：{deadline:%Y年%-m月%-d日}",
+                    f"整改时限：{cn_date(deadline)}",
                     description[:40],
                 ],
             }

@@ -31,6 +31,7 @@ from county.inputs import LONG_TEXT, check_plausible_date
 from county.registry import record_url
 from county.scoping import ScopedQuerySet, UnitOwnedModel, decide_refusal, may
 from county.status import LIGHT_TONES, light_for, today
+from county.templatetags.dates import cn_date
 from county.voiding import VoidableModel, active_manager
 
 from .choices import (
@@ -134,7 +135,7 @@ class Inspection(VersionedModel, VoidableModel, UnitOwnedModel):
         ordering = ["-date", "-pk"]
 
     def __str__(self):
-        return f"{self.date:%Y年%-m月%-d日}{self.get_kind_display()}"
+        return f"{cn_date(self.date)}{self.get_kind_display()}"
 
     def get_absolute_url(self):
         return record_url("environment:inspection_detail", self.pk)
@@ -533,8 +534,8 @@ class Problem(VersionedModel, VoidableModel, UnitOwnedModel):
                 "environment.recheck.recurred",
                 staff_of(*units),
                 f"回头看发现反弹，重新交办：第{self.number}号 {self.title}"[:200],
-                f"问题：{self.description}\n回头看：{on:%Y年%-m月%-d日}，{user}"
-                f"\n新的整改时限：{new_deadline:%Y年%-m月%-d日}"
+                f"问题：{self.description}\n回头看：{cn_date(on)}，{user}"
+                f"\n新的整改时限：{cn_date(new_deadline)}"
                 + (f"\n情况说明：{note}" if note else ""),
                 self.get_absolute_url(),
                 actor=user,
@@ -777,7 +778,7 @@ class Accountability(VersionedModel, VoidableModel, UnitOwnedModel):
         ordering = ["-date", "-pk"]
 
     def __str__(self):
-        return f"{self.unit} {self.get_measure_display()}（{self.date:%Y年%-m月%-d日}）"
+        return f"{self.unit} {self.get_measure_display()}（{cn_date(self.date)}）"
 
     def get_absolute_url(self):
         return record_url("environment:accountability_detail", self.pk)

@@ -21,6 +21,7 @@ from django.urls import reverse
 from county.models import Unit
 from county.registry import NONE_LATE, RATE_THRESHOLD, Figure
 from county.status import today
+from county.templatetags.dates import cn_date
 
 from .choices import NOT_CLOSED, ProblemStatus
 
@@ -161,10 +162,6 @@ def cockpit_figures(user):
         Figure("整改率", "—" if rate is None else f"{rate}%", "", threshold=RATE_THRESHOLD),
         Figure("顽固问题", c["stubborn"], reverse("environment:stubborn_list"), "danger"),
     ]
-
-
-def cn_date(value):
-    return f"{value.year}年{value.month}月{value.day}日"
 
 
 def default_title(start, end):

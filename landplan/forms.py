@@ -6,6 +6,7 @@ from county.concurrency import VersionedFormMixin
 from county.forms import BootstrapFormMixin
 from county.inputs import max_length
 from county.status import today
+from county.templatetags.dates import cn_date
 
 from .choices import Stage
 from .models import PlanArea, ProgressNote, StageChange, check_move
@@ -46,9 +47,7 @@ class StageForm(BootstrapFormMixin, forms.Form):
             raise forms.ValidationError("日期不能晚于今天。")
         last = self.area.stage_changes.order_by("-date", "-pk").first()
         if last and date < last.date:
-            raise forms.ValidationError(
-                f"日期不能早于上一次阶段变更（{last.date:%Y年%-m月%-d日}）。"
-            )
+            raise forms.ValidationError(f"日期不能早于上一次阶段变更（{cn_date(last.date)}）。")
         return date
 
     def clean(self):

@@ -23,6 +23,7 @@ from county.maps import (
     township_centroids,
 )
 from county.status import Light, light_for, today
+from county.templatetags.dates import cn_date
 
 from .choices import Stage
 from .filtersets import PlanAreaFilter
@@ -88,7 +89,7 @@ def area_map_data(request):
                 "marks": [],
                 "detail": [
                     f"当前阶段：{stages.get(area.stage, area.stage)}",
-                    f"下一时限：{area.next_deadline:%Y年%-m月%-d日}" if area.next_deadline else "",
+                    f"下一时限：{cn_date(area.next_deadline)}" if area.next_deadline else "",
                 ],
             }
         )

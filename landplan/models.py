@@ -23,6 +23,7 @@ from county.inputs import LONG_TEXT, check_plausible_date
 from county.registry import record_url
 from county.scoping import ScopedQuerySet, UnitOwnedModel, may
 from county.status import DUE_SOON_DAYS, LIGHT_TONES, Light, light_for, today
+from county.templatetags.dates import cn_date
 
 from .choices import REVIEW_STAGES, STAGE_TONES, Batch, Level, Stage
 
@@ -216,7 +217,7 @@ class PlanArea(VersionedModel, UnitOwnedModel):
             if date > today():
                 raise StageError("日期不能晚于今天。")
             if last and date < last.date:
-                raise StageError(f"日期不能早于上一次阶段变更（{last.date:%Y年%-m月%-d日}）。")
+                raise StageError(f"日期不能早于上一次阶段变更（{cn_date(last.date)}）。")
             change = StageChange.objects.create(
                 area=area,
                 from_stage=area.stage,
@@ -246,7 +247,7 @@ class PlanArea(VersionedModel, UnitOwnedModel):
                 "landplan.review.requested",
                 supervisors_of(WORKSTREAM),
                 f"{self}已{new.label}，待录入审查结果"[:200],
-                f"{old.label} → {new.label}（{change.date:%Y年%-m月%-d日}）"
+                f"{old.label} → {new.label}（{cn_date(change.date)}）"
                 + (f"\n说明：{change.note}" if change.note else ""),
                 url,
                 actor=user,
@@ -258,7 +259,7 @@ class PlanArea(VersionedModel, UnitOwnedModel):
                 f"landplan.review.{'sent_back' if new == Stage.REVISING else 'accepted'}",
                 staff_of(*units),
                 f"{self}{old.label}：{verdict}"[:200],
-                f"{old.label} → {new.label}（{change.date:%Y年%-m月%-d日}）"
+                f"{old.label} → {new.label}（{cn_date(change.date)}）"
                 + (f"\n审查意见：{change.note}" if change.note else ""),
                 url,
                 actor=user,
@@ -362,4 +363,4 @@ class ProgressNote(UnitOwnedModel):
         ordering = ["-date", "-pk"]
 
     def __str__(self):
-        return f"{self.area} {self.date}"
+        return f"{self.area} {cn_date(self.date)}"

@@ -1,6 +1,7 @@
 """How the planning workstream plugs into county/: dated work, cockpit figures, ledger, demo."""
 
 from county.registry import NONE_LATE, RATE_THRESHOLD, DatedWork, Figure, Workstream, registry
+from county.templatetags.dates import cn_date
 
 from .choices import Stage
 
@@ -62,7 +63,7 @@ def decisions():
         mover = change.user if change else None
         detail = f"当前阶段：{area.get_stage_display()}"
         if change:
-            detail += f"（{change.date:%Y年%-m月%-d日}进入）"
+            detail += f"（{cn_date(change.date)}进入）"
             if change.note:
                 detail += f"\n说明：{change.note}"
         return {

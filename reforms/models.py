@@ -10,6 +10,7 @@ from county.concurrency import VERSION_EXCLUDED, VersionedModel
 from county.inputs import LONG_TEXT, check_plausible_date
 from county.scoping import ScopedQuerySet, UnitOwnedModel
 from county.status import Light, light_for
+from county.templatetags.dates import cn_date
 
 from .choices import (
     ExperienceLevel,
@@ -164,7 +165,7 @@ class SubTask(VersionedModel, UnitOwnedModel):
     def deadline_text(self):
         if self.long_term:
             return "长期坚持"
-        return f"{self.deadline:%Y年%-m月%-d日}" if self.deadline else "—"
+        return cn_date(self.deadline) if self.deadline else "—"
 
 
 class ProgressReport(UnitOwnedModel):
@@ -313,13 +314,13 @@ class DeadlineChange(RequestBase):
 
     @property
     def old_text(self):
-        return f"{self.old_deadline:%Y年%-m月%-d日}" if self.old_deadline else "长期坚持"
+        return cn_date(self.old_deadline) if self.old_deadline else "长期坚持"
 
     @property
     def new_text(self):
         if self.new_long_term or not self.new_deadline:
             return "长期坚持"
-        return f"{self.new_deadline:%Y年%-m月%-d日}"
+        return cn_date(self.new_deadline)
 
 
 class CompletionRequest(RequestBase):
@@ -415,7 +416,7 @@ class Recheck(models.Model):
         ordering = ["-checked_on", "-pk"]
 
     def __str__(self):
-        return f"{self.problem} 回头看 {self.checked_on}"
+        return f"{self.problem} 回头看 {cn_date(self.checked_on)}"
 
 
 class Innovation(VersionedModel, UnitOwnedModel):

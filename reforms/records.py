@@ -15,6 +15,7 @@ from django.utils import timezone
 from county.events import notify, record_decision, staff_of, supervisors_of
 from county.scoping import may
 from county.status import today
+from county.templatetags.dates import cn_date
 
 from .choices import FollowUpStatus, RecheckResult
 from .models import WORKSTREAM, FollowUpProblem, Recheck
@@ -85,7 +86,7 @@ def add_recheck(problem, user, checked_on, result, note=""):
     problem.save()
     recurred = result == RecheckResult.RECURRED
     verdict = "问题反弹，退回整改" if recurred else "整改成效巩固，回头看通过"
-    body = f"问题：{problem.problem}\n回头看：{checked_on:%Y年%-m月%-d日}"
+    body = f"问题：{problem.problem}\n回头看：{cn_date(checked_on)}"
     body += f"，{user}（{user.affiliation}）"
     if note:
         body += f"\n{'退回原因' if recurred else '情况说明'}：{note}"

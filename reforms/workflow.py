@@ -13,6 +13,7 @@ from django.utils import timezone
 from county.choices import Role
 from county.events import notify, record_decision, staff_of, supervisors_of
 from county.scoping import decide_refusal, may
+from county.templatetags.dates import cn_date
 
 from .choices import RequestStatus, TaskStatus
 from .models import (
@@ -233,7 +234,7 @@ def give_instruction(item, user, text, given_on):
         "reforms.instruction",
         staff_of(*units),
         f"{user.leader.name}批示：{item.number}. {item.title}"[:200],
-        f"{user.leader.name}（{user.leader.title}）{given_on:%Y年%-m月%-d日}批示：\n{text}",
+        f"{user.leader.name}（{user.leader.title}）{cn_date(given_on)}批示：\n{text}",
         reverse("reforms:item", args=[item.pk]) + "#instructions",
         actor=user,
     )

@@ -1,8 +1,11 @@
 """Saving a record only when the imported values differ, and saying what changed."""
 
+import datetime
+
 from django.db import models
 
 from ..history import IMPORT
+from ..templatetags.dates import cn_datetime
 
 
 def _comparable(field, value):
@@ -20,6 +23,8 @@ def _display(field, value):
         return dict(field.flatchoices).get(value, value)
     if value is None or value == "":
         return "（空）"
+    if isinstance(value, datetime.date):
+        return cn_datetime(value)
     return str(value)
 
 

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from ..templatetags.dates import cn_date
+
 LONG_TERM_WORDS = ("长期坚持", "持续推进", "长期", "常态化", "持续开展", "持续", "常年")
 _SUFFIXES = re.compile(r"(之前|以前|前|止|为止|完成)$")
 _FULL_DATE = re.compile(r"^(\d{4})(?:年|[-./])(\d{1,2})(?:月|[-./])(\d{1,2})日?$")
@@ -27,7 +29,7 @@ class Deadline:
     def __str__(self):
         if self.long_term:
             return "长期坚持"
-        return f"{self.date.year}年{self.date.month}月{self.date.day}日" if self.date else ""
+        return cn_date(self.date)
 
 
 def _month_end(year, month):

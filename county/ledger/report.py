@@ -1,9 +1,12 @@
 """The outcome of an import: counts, every row error, and what changed."""
 
+import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db import models
+
+from ..templatetags.dates import cn_datetime
 
 MAX_CHANGES_KEPT = 2000
 
@@ -200,4 +203,6 @@ def _display(field_, value, names):
         return str(dict(field_.flatchoices).get(value, value))
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, datetime.date):
+        return cn_datetime(value)
     return str(value)

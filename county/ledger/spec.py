@@ -17,6 +17,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from ..history import IMPORT
 from ..naming import normalize_name
+from ..templatetags.dates import cn_datetime
 from .columns import find_header
 from .context import ParseContext
 from .errors import CellError, LedgerFileError
@@ -658,7 +659,7 @@ class Ledger:
         return queryset
 
     def subtitle(self):
-        return f"导出时间：{timezone.localtime():%Y年%-m月%-d日 %H:%M}"
+        return f"导出时间：{cn_datetime(timezone.localtime())}"
 
     def export_title(self, queryset):
         """The title row; a ledger kept per year puts the year in it (import reads it back)."""

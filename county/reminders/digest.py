@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from county.registry import registry
+from county.templatetags.dates import cn_date
 
 from .models import (
     URGENCY_OF_RULE,
@@ -80,7 +81,7 @@ def counts(reminders):
 
 def subject_for(day, reminders):
     parts = "，".join(f"{label}{n}项" for label, n in counts(reminders))
-    return f"【督办提醒】{day.year}年{day.month}月{day.day}日：{parts}"
+    return f"【督办提醒】{cn_date(day)}：{parts}"
 
 
 def deliver(digest_id):

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from county.templatetags.dates import cn_date
+
 
 class ReminderSettings(models.Model):
     """The admin-editable knobs of the reminders (a single row, pk 1)."""
@@ -198,7 +200,7 @@ class Digest(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.day} {self.user}"
+        return f"{cn_date(self.day)} {self.user}"
 
 
 class Notification(models.Model):

@@ -16,6 +16,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from county.templatetags.dates import cn_datetime
+
 # No 0/O, 1/l/I: people copy these from paper.
 LETTERS = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
 DIGITS = "23456789"
@@ -103,7 +105,7 @@ def password_sheet(rows, county=""):
     sheet["A1"].alignment = Alignment(horizontal="center")
     sheet.append(
         [
-            f"生成时间：{timezone.localtime():%Y年%-m月%-d日 %H:%M}。每个初始密码只能用于首次登录，"
+            f"生成时间：{cn_datetime(timezone.localtime())}。每个初始密码只能用于首次登录，"
             "登录后必须立即修改。本表是初始密码的唯一副本，系统不保存明文：请逐一发给本人后删除本文件。"
         ]
     )

@@ -6,6 +6,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from county.reminders.service import run
+from county.templatetags.dates import cn_date
 
 
 def parse_day(value):
@@ -37,7 +38,7 @@ class Command(BaseCommand):
 
     def write_report(self, report):
         out = self.stdout.write
-        day = f"{report.day.year}年{report.day.month}月{report.day.day}日"
+        day = cn_date(report.day)
         mode = "（试运行：以下为将要发送的内容，未发送、未记录）" if report.dry_run else ""
         out(f"督办提醒 {day}{mode}")
         out(f"扫描到期窗口内未完成事项 {report.items} 项，应发提醒 {report.planned} 条。")
