@@ -10,7 +10,7 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
 from county.aggregates import per_township
-from county.figures_cache import cached, watch
+from county.figures_cache import cached
 from county.registry import NONE_LATE, RATE_THRESHOLD, Figure
 from county.status import today
 
@@ -19,7 +19,6 @@ from .choices import IN_USE, REMEDIATED_EVER, STILL_ABANDONED, ParcelStatus, Sea
 from .models import Parcel
 
 ZERO = Decimal("0")
-watch("abandoned_land")  # any change of a parcel drops the cached figures at once
 
 
 def _mu(value):

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from county.base_views import ActionStepView, ScopedDetailView, ScopedListView
-from county.figures_cache import rows_key
+from county.figures_cache import caches_rows, rows_key
 from county.history import timeline
 from county.registry import NONE_LATE, RATE_THRESHOLD, Figure
 from county.scoping import may
@@ -33,6 +33,7 @@ def ledger_links(query_string=""):
 
 
 @login_required
+@caches_rows
 def overview(request):
     """概览: parcels and 亩 by status, the three targets, risks, and 亩 by status per township."""
     data = summary(request.user)

@@ -132,8 +132,7 @@ def measure(requests, cold=False):
         times, sql_times, cpu_times, counts, status = [], [], [], set(), None
         for number in range(requests + 2):
             if cold:
-                for app_label in figures_cache._all_watched():
-                    figures_cache.bump(app_label)
+                figures_cache.drop_all()
             sql["n"], sql["time"] = 0, 0.0
             with connection.execute_wrapper(timed):
                 begun, cpu = time.perf_counter(), time.process_time()

@@ -31,6 +31,15 @@ class CountyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.db import connections
+        from django.db.models.signals import post_migrate
+
+        from . import figures_cache
+
+        # Every connection reports what it reads and writes to the figures cache.
+        for connection in connections.all(initialized_only=True):
+            figures_cache.install(connection)
+        post_migrate.connect(figures_cache.drop_all, dispatch_uid="county.figures_cache.migrate")
         # The operations audit log (/audit/): every login, failed login and logout.
         user_logged_in.connect(audit_login, dispatch_uid="county.audit.login")
         user_login_failed.connect(audit_login_failed, dispatch_uid="county.audit.login_failed")

@@ -17,7 +17,6 @@ again with the errors beside the fields.
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -50,23 +49,21 @@ class ScopedQuerysetMixin(LoginRequiredMixin):
 
 
 class CachedCountPaginator(Paginator):
-    """A paginator whose row count is kept under ``count_key`` with the page's rendered rows:
-    a list served from the cache does not count the whole table again."""
+    """A paginator whose row count is kept under ``count_key`` with the page's rendered rows
+    (while no table the view read changes): a list served from the cache does not count the
+    whole table again."""
 
-    def __init__(self, *args, count_key=None, **kwargs):
+    def __init__(self, *args, count_key=None, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.count_key = count_key
+        self.request = request
 
     @cached_property
     def count(self):
         counted = Paginator.count.func  # the plain count, undecorated
         if not self.count_key:
             return counted(self)
-        value = cache.get(self.count_key)
-        if value is None:
-            value = counted(self)
-            cache.set(self.count_key, value, figures_cache.TIMEOUT)
-        return value
+        return figures_cache.rows(self.request, self.count_key, lambda: counted(self))
 
 
 class ScopedListView(ScopedQuerysetMixin, FilterView):
@@ -75,14 +72,16 @@ class ScopedListView(ScopedQuerysetMixin, FilterView):
     paginate_by = 50
     paginator_class = CachedCountPaginator
     strict = False  # an invalid filter shows the form errors and the unfiltered list
+    caches_rows = True  # what the view reads is recorded (county.figures_cache)
 
     @cached_property
     def rows_key(self):
-        """The rendered rows are kept until the list's data (or county's) changes."""
+        """The rendered rows are kept until a table the view read changes."""
         return figures_cache.rows_key(self.request, self.model._meta.app_label)
 
     def get_paginator(self, *args, **kwargs):
-        return super().get_paginator(*args, count_key=f"{self.rows_key}:count", **kwargs)
+        count_key = f"{self.rows_key}:count" if self.rows_key else None
+        return super().get_paginator(*args, count_key=count_key, request=self.request, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -2,10 +2,16 @@
 
 from django.urls import NoReverseMatch, reverse
 
+from .figures_cache import untracked
 from .registry import registry
 
 
 def navigation(request):
+    with untracked():  # the frame's numbers are not a cached page's rows
+        return _navigation(request)
+
+
+def _navigation(request):
     items = []
     for workstream in registry:
         try:

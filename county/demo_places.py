@@ -157,9 +157,6 @@ def apply_demo_places():
     for township in townships:
         township.outline = shapes[township.name]
     Unit.objects.bulk_update(townships, ["outline"])
-    from .maps import forget_townships
-
-    forget_townships()
     villages = list(Village.objects.select_related("township").filter(township__in=townships))
     for village in villages:
         village.longitude, village.latitude = point_in(

@@ -121,9 +121,6 @@ def bulk_update_with_history(model, objs, fields, reason, user=None, batch_size=
     update(objs, model, fields, batch_size=batch_size, default_user=user,
            default_change_reason=reason)  # fmt: skip
     bump_versions(model, [obj.pk for obj in objs])  # a form opened before is now stale
-    from .figures_cache import changed
-
-    changed(model._meta.app_label, model._meta.object_name)  # no signals: cached figures too
     history_model = model.history.model
     m2m_fields = getattr(history_model, "_history_m2m_fields", [])
     if not m2m_fields:

@@ -12,24 +12,23 @@ import hashlib
 import json
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
-from . import places
+from . import figures_cache, places
 from .models import Unit
 
-CACHE_KEY = places.OUTLINES_CACHE_KEY  # dropped by every save of a unit (county/places.py)
-CACHE_SECONDS = 300
 MAX_POINTS = 20_000  # a map draws at most this many points (the rest are counted)
 
 
 def townships_document():
-    """(body bytes, etag): every active township with an outline, by name."""
-    cached = cache.get(CACHE_KEY)
-    if cached:
-        return cached
+    """(body bytes, etag): every active township with an outline, by name (kept in the
+    figures cache while no unit changes)."""
+    return figures_cache.cached("geo", "townships", None, _townships_document)
+
+
+def _townships_document():
     features = []
     for unit in Unit.objects.townships().filter(is_active=True, outline__isnull=False):
         centre = places.centroid(unit.outline)
@@ -50,14 +49,7 @@ def townships_document():
         ensure_ascii=False,
         separators=(",", ":"),
     ).encode()
-    result = (body, hashlib.sha256(body).hexdigest()[:32])
-    cache.set(CACHE_KEY, result, CACHE_SECONDS)
-    return result
-
-
-def forget_townships():
-    """Drop the cached document (a township's outline or name changed)."""
-    cache.delete(CACHE_KEY)
+    return (body, hashlib.sha256(body).hexdigest()[:32])
 
 
 @require_GET

@@ -12,26 +12,14 @@ import itertools
 import json
 from decimal import Decimal, InvalidOperation
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.signals import post_delete, post_save
 
 MAX_OUTLINE_POINTS = 20_000  # per township
 MAX_GEOJSON_BYTES = 5 * 1024 * 1024  # an uploaded outlines file
 MAX_FEATURES = 500
 QUANTUM = Decimal("0.000001")
-OUTLINES_CACHE_KEY = "county:geo:townships"  # /geo/townships.geojson (county/maps.py)
-
-
-def forget_outlines(**kwargs):
-    """Drop the cached outlines document: a unit was saved (renamed, outlined) or deleted."""
-    cache.delete(OUTLINES_CACHE_KEY)
-
-
-post_save.connect(forget_outlines, sender="county.Unit", dispatch_uid="places-unit-saved")
-post_delete.connect(forget_outlines, sender="county.Unit", dispatch_uid="places-unit-deleted")
 
 
 def longitude_field(help_text="WGS-84 十进制度，如 104.123456。"):

@@ -40,6 +40,7 @@ def _quote(name):
 
 @login_required
 @require_GET
+@figures_cache.caches_rows
 def ranking_page(request):
     """考核排名 of a period (?period=2026, 2026-Q4 or 2026-11; this year by default)."""
     user = request.user

@@ -81,7 +81,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "county.not_found.ChineseNotFoundMiddleware",  # the Chinese 404 page, DEBUG or not
-    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page
+    "axes.middleware.AxesMiddleware",  # turns a locked-out login into the lockout page
+    "county.figures_cache.ReadTrackingMiddleware",  # what a page with cached rows read
 ]
 
 ROOT_URLCONF = "county.urls"

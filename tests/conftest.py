@@ -37,6 +37,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_demo_county()
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (Redis; the database is rolled back, so must it be)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def demo(db):
     """The demo county (transactional tests flush it, so reload when missing)."""

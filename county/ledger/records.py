@@ -27,6 +27,7 @@ import uuid
 from django.db import connection, models
 from django.utils import timezone
 
+from .. import figures_cache
 from ..history import IMPORT
 from .report import FieldChange
 
@@ -42,6 +43,7 @@ def _copy(cursor, sql, rows):
     buffer.seek(0)
     with connection.wrap_database_errors:  # psycopg2's errors as Django's (IntegrityError …)
         cursor.cursor.copy_expert(sql, buffer)
+    figures_cache.observe(connection, sql)  # psycopg2's own cursor: no execute_wrapper saw it
     if connection.queries_logged:
         connection.queries_log.append({"sql": sql, "time": "0.000"})
 
@@ -196,10 +198,6 @@ class Table:
         else:
             self._orm_create(now)
             self._orm_update(now)
-        if self.created or self.updated:  # bulk writes send no signals: drop cached figures
-            from ..figures_cache import changed
-
-            changed(self.meta.app_label, self.meta.object_name)
 
     def _db_values(self, record, now):
         """A new record's values by field name, every concrete field included."""

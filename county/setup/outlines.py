@@ -15,7 +15,6 @@ from django.shortcuts import redirect, render
 
 from county import places
 from county.audit import Action, record
-from county.maps import forget_townships
 from county.models import Unit
 
 
@@ -41,9 +40,7 @@ def load_outlines(data):
     """Parse and apply a GeoJSON file's outlines; returns the number of townships set."""
     outlines = places.parse_outlines(data)
     with transaction.atomic():
-        count = places.apply_outlines(outlines)
-    forget_townships()
-    return count
+        return places.apply_outlines(outlines)
 
 
 @login_required

@@ -7,7 +7,6 @@ kept, rendered, in the figures cache until its data changes (``{% cached_rows %}
 """
 
 from django import template
-from django.core.cache import cache
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -41,8 +40,8 @@ def page_window(page_obj):
 @register.tag
 def cached_rows(parser, token):
     """``{% cached_rows %}…{% endcached_rows %}``: the block rendered once and kept under the
-    context's ``rows_key`` (``ScopedListView``: the list's app and ``county``'s generations,
-    the day, the user and the full path), rendered every time when there is no key. A second
+    context's ``rows_key`` (``figures_cache.rows_key``: the day, the user and the full path;
+    kept while no table the view read changes), rendered every time when there is no key. A second
     block of the same page names itself: ``{% cached_rows "filter" %}`` (the filter form)."""
     bits = token.split_contents()
     if len(bits) > 2 or (len(bits) == 2 and bits[1][0] not in "'\""):
@@ -59,12 +58,11 @@ class CachedRowsNode(template.Node):
 
     def render(self, context):
         key = context.get("rows_key")
-        if not key:
+        if not key or "request" not in context:
             return self.nodelist.render(context)
         if self.name:
             key = f"{key}:{self.name}"
-        html = cache.get(key)
-        if html is None:
-            html = self.nodelist.render(context)
-            cache.set(key, str(html), figures_cache.TIMEOUT)
+        html = figures_cache.rows(
+            context["request"], key, lambda: str(self.nodelist.render(context))
+        )
         return mark_safe(html)  # our own rendered (escaped) output

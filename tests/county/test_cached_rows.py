@@ -1,28 +1,40 @@
-"""A list's rendered rows are kept in the figures cache (``{% cached_rows %}``), never stale:
-a saved record shows on the next request, each user and each filter has its own rows, and
-without a key (no ``ScopedListView``) the block is simply rendered."""
+"""A list's rendered rows are kept in the figures cache (``{% cached_rows %}``, Redis as in
+production), never stale: a saved record shows on the next request, each user and each filter
+has its own rows, and without a key (no ``ScopedListView``) the block is simply rendered."""
 
 import re
 
 import pytest
-from django.core.cache import cache
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.template import Context, Template
-from django.test import override_settings
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+from county import figures_cache
+
 PARCELS = "/abandoned_land/parcels/"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    with override_settings(CACHES=LOCMEM):
-        cache.clear()
-        yield
+@pytest.fixture
+def tracked():
+    """A request whose reads are recorded, as ``ReadTrackingMiddleware`` does for a list."""
+    request = RequestFactory().get("/test/")
+    request.user = AnonymousUser()
+    middleware = figures_cache.ReadTrackingMiddleware(lambda r: None)
+    middleware.process_view(request, figures_cache.caches_rows(lambda r: None), (), {})
+    yield request
+    request._figures_tracking.__exit__(None, None, None)
+    figures_cache._local.snapshot = None
+
+
+def token(table):
+    from django.core.cache import cache
+
+    return cache.get(f"{figures_cache.PREFIX}:t:{table}")
 
 
 def parcel_rows_read(queries):
@@ -66,29 +78,38 @@ def test_each_user_and_each_filter_has_its_own_rows(client, user_named, unit_nam
     assert shown and shown <= mine
 
 
-def test_without_a_key_the_block_is_rendered_each_time():
+def test_without_a_key_the_block_is_rendered_each_time(tracked):
     template = Template("{% cached_rows %}{{ n }}{% endcached_rows %}")
     assert template.render(Context({"n": 1})) == "1"
     assert template.render(Context({"n": 2})) == "2"
-    keyed = Context({"n": 3, "rows_key": "test:rows"})
+    keyed = Context({"n": 3, "rows_key": "test:rows", "request": tracked})
     assert template.render(keyed) == "3"
-    assert template.render(Context({"n": 4, "rows_key": "test:rows"})) == "3"  # kept
+    kept = Context({"n": 4, "rows_key": "test:rows", "request": tracked})
+    assert template.render(kept) == "3"
 
 
-def test_a_login_or_a_notification_keeps_the_cache_a_leader_change_drops_it(client, user_named):
-    from county import figures_cache
+def test_a_login_or_a_notification_keeps_the_rows_a_leader_change_drops_them(client, user_named):
     from county.models import Leader
     from county.reminders.models import Notification
 
     user = user_named("sup_d18")
-    before = figures_cache.generation("county")
-    client.force_login(user)  # saves last_login
+    client.force_login(user)
+    client.get(PARCELS)
+    kept = [token(t) for t in ("abandoned_land_parcel", "county_unit", "county_leader")]
+    client.force_login(user_named("t02"))  # saves last_login
     Notification.objects.create(user=user, title="测试通知", body="")
-    assert figures_cache.generation("county") == before
+    assert [token(t) for t in ("abandoned_land_parcel", "county_unit", "county_leader")] == kept
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        assert "1 条未读" in client.get(PARCELS).content.decode()  # the frame is live
+    assert not parcel_rows_read(queries)  # the rows come from the cache
     leader = Leader.objects.first()
     leader.title = leader.title + "（测试）"
     leader.save()
-    assert figures_cache.generation("county") > before
+    assert token("county_leader") != kept[2]
+    with CaptureQueriesContext(connection) as queries:
+        client.get(PARCELS)
+    assert parcel_rows_read(queries)  # a leader decides what a user sees: rows drawn again
 
 
 def test_the_filter_form_is_kept_with_the_rows_and_follows_a_renamed_village(client, user_named):
@@ -109,14 +130,16 @@ def test_the_filter_form_is_kept_with_the_rows_and_follows_a_renamed_village(cli
     assert ">缓存测试村<" in renamed.split('id="filter-form"')[1].split("</form>")[0]
 
 
-def test_a_named_block_has_its_own_entry():
+def test_a_named_block_has_its_own_entry(tracked):
     template = Template(
         '{% cached_rows %}{{ n }}{% endcached_rows %}|{% cached_rows "filter" %}{{ m }}'
         "{% endcached_rows %}"
     )
-    assert template.render(Context({"n": 1, "m": 2, "rows_key": "test:named"})) == "1|2"
-    assert template.render(Context({"n": 3, "m": 4, "rows_key": "test:named"})) == "1|2"
-    assert cache.get("test:named:filter") == "2"
+    first = Context({"n": 1, "m": 2, "rows_key": "test:named", "request": tracked})
+    assert template.render(first) == "1|2"
+    again = Context({"n": 3, "m": 4, "rows_key": "test:named", "request": tracked})
+    assert template.render(again) == "1|2"
+    assert figures_cache.lookup("test:named:filter") == "2"
 
 
 def test_the_row_count_is_kept_with_the_rows_and_follows_a_voided_parcel(client, user_named):
