@@ -120,3 +120,4 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 
 from .reminders import admin as reminder_admin  # noqa: E402, F401  (county/reminders/)
+from .workdays import admin as workday_admin  # noqa: E402, F401  (county/workdays/)

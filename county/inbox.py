@@ -5,9 +5,10 @@ Fed by the registry: each workstream declares its :class:`county.registry.Decisi
 unit's workstreams wait for, never his own requests, and decides right there (accept, or
 send back with a required reason) through the workstream's own rule; a county leader reads
 the requests on the work he leads; unit staff have no inbox (403). Oldest first (those whose
-time is unknown, e.g. imported from a ledger, last), waits over three working days marked.
-One query per registered kind (plus its declared prefetches), whatever the number of
-requests.
+time is unknown, e.g. imported from a ledger, last), waits over three working days marked
+(China's working days: holidays and 调休 from :mod:`county.workdays`).
+One query per registered kind (plus its declared prefetches, and one to check the calendar),
+whatever the number of requests.
 
 The unit's side is :func:`sent_back_rows`: what was sent back to it and not yet asked
 again, shown first in 我的待办.
@@ -24,7 +25,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 
-from . import figures_cache
+from . import figures_cache, workdays
 from .base_views import ActionStepView, Conflict
 from .choices import Role
 from .forms import BootstrapFormMixin
@@ -35,17 +36,10 @@ LIMIT_PER_KIND = 200
 LATE_AFTER_WORKING_DAYS = 3
 
 
-def working_days(start, end):
-    """Working days (Mon–Fri) after ``start`` up to and including ``end``; 0 if not later."""
-    if end <= start:
-        return 0
-    days = (end - start).days
-    weeks, rest = divmod(days, 7)
-    count = weeks * 5
-    for offset in range(1, rest + 1):
-        if (start + datetime.timedelta(days=offset + weeks * 7)).weekday() < 5:
-            count += 1
-    return count
+def working_days(start, end, calendar=None):
+    """Working days after ``start`` up to and including ``end`` (China's holidays and 调休
+    counted, :mod:`county.workdays`); 0 if not later."""
+    return (calendar or workdays.calendar()).working_days_between(start, end)
 
 
 def _local_date(value):
@@ -151,6 +145,7 @@ def inbox_rows(user, on=None, kind=None):
     """The inbox's rows, oldest first: what, its parent, which unit asked, when, how long."""
     on = on or today()
     rows, per_kind, truncated = [], [], False
+    calendar = workdays.calendar()
     for workstream, decision, queryset, may_decide in _kinds_for(user):
         if kind and decision.key != kind:
             per_kind.append((workstream, decision, None))
@@ -164,7 +159,7 @@ def inbox_rows(user, on=None, kind=None):
         per_kind.append((workstream, decision, len(fetched[:LIMIT_PER_KIND])))
         for obj in fetched[:LIMIT_PER_KIND]:
             asked_at = _value(obj, decision.asked_at)
-            waited = working_days(_local_date(asked_at), on) if asked_at else None
+            waited = working_days(_local_date(asked_at), on, calendar) if asked_at else None
             rows.append(
                 {
                     "key": f"{decision.key}:{obj.pk}",

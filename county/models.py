@@ -328,3 +328,4 @@ class ScoreFormula(models.Model):
 
 
 from .reminders import models as reminder_models  # noqa: E402, F401  (county/reminders/)
+from .workdays import models as workday_models  # noqa: E402, F401  (county/workdays/)

@@ -14,11 +14,17 @@ Pure functions over dates and plain data (no queries), so they are cheap to run 
 Each rule has its own *day* (the deadline minus 3 for the 3-day rule …), which is part of
 the reminder's unique key. A day without a run is therefore caught up the next day, and a
 second run on the same day finds every key already recorded.
+
+Working days (:mod:`county.workdays`, given as a calendar snapshot): nothing is sent on a
+non-working day (the service does not run then), and a rule whose day is not a working day
+is sent on the working day before it — a deadline on a holiday is reminded of the working
+day before the holiday, noted in the reminder. The key keeps the rule's own day.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
+from ..templatetags.dates import cn_date
 from .models import Rule
 
 DAY = datetime.timedelta(days=1)
@@ -89,22 +95,22 @@ class Plan:
         self.reminders.setdefault(planned.key, planned)
 
 
-def unit_rule(deadline, on, repeat_days=7):
-    """``(rule, day)`` of the reminder a responsible unit is due on ``on``, or None."""
+def unit_rule(deadline, on, repeat_days=7, calendar=None):
+    """``(rule, day)`` of the reminder a responsible unit is due on ``on``, or None.
+
+    Without ``calendar`` a rule is due from its own day on; with one, from the working day
+    on or before it (``calendar.on_or_before``).
+    """
     left = (deadline - on).days
-    if left > 7:
-        return None
-    if left >= 4:
-        return Rule.DAYS_7, deadline - 7 * DAY
-    if left >= 2:
-        return Rule.DAYS_3, deadline - 3 * DAY
-    if left == 1:
-        return Rule.DAYS_1, deadline - DAY
-    if left == 0:
-        return Rule.DUE, deadline
-    overdue = -left
-    repeat = max(repeat_days, 1)
-    return Rule.OVERDUE, deadline + (1 + (overdue - 1) // repeat * repeat) * DAY
+    if left < 0:
+        overdue = -left
+        repeat = max(repeat_days, 1)
+        return Rule.OVERDUE, deadline + (1 + (overdue - 1) // repeat * repeat) * DAY
+    for rule, before in ((Rule.DUE, 0), (Rule.DAYS_1, 1), (Rule.DAYS_3, 3), (Rule.DAYS_7, 7)):
+        day = deadline - before * DAY
+        if (calendar.on_or_before(day) if calendar else day) <= on:
+            return rule, day
+    return None
 
 
 def week_start(on, weekday=1):
@@ -112,24 +118,32 @@ def week_start(on, weekday=1):
     return on - datetime.timedelta(days=(on.isoweekday() - weekday) % 7)
 
 
-def plan(items, on, directory, settings):
-    """The reminders, escalations and 督办单 that ``items`` call for on day ``on``."""
+def plan(items, on, directory, settings, calendar=None):
+    """The reminders, escalations and 督办单 that ``items`` call for on day ``on``.
+
+    ``calendar`` (a :class:`county.workdays.calendar.Calendar`): rules falling on
+    non-working days are sent the working day before.
+    """
     result = Plan()
     weekly_day = week_start(on, settings.weekly_digest_weekday)
     for item in items:
-        due = unit_rule(item.deadline, on, settings.overdue_repeat_days)
+        due = unit_rule(item.deadline, on, settings.overdue_repeat_days, calendar)
         if due is None:
             continue
         rule, day = due
+        early = ""
+        if day > on and rule in (Rule.DUE, Rule.DAYS_1):  # its day is not a working day
+            early = f"{cn_date(day)}为{calendar.name_of(day) or '休息日'}，提前到今天提醒"
         supervisors = directory.supervisors_by_workstream.get(item.workstream, [])
         for unit_id in item.unit_ids:
             staff = directory.staff_by_unit.get(unit_id)
             if staff:
                 for user_id in staff:
-                    result.add(Planned(item, rule, day, user_id, unit_id))
+                    result.add(Planned(item, rule, day, user_id, unit_id, early))
                 continue
             result.units_without_account.add(unit_id)
             note = f"代收：{directory.unit_names.get(unit_id, unit_id)}无启用账号"
+            note = f"{note}；{early}" if early else note
             for user_id in supervisors:
                 result.add(Planned(item, rule, day, user_id, unit_id, note))
             if not supervisors:

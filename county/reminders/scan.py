@@ -28,9 +28,14 @@ def _url_template(dated):
         return ""
 
 
-def scan_items(on):
-    """Open items of every registered kind with a deadline up to ``on`` + 7 days."""
-    until = on + datetime.timedelta(days=WINDOW_DAYS)
+def scan_items(on, calendar=None):
+    """Open items of every registered kind with a deadline up to ``on`` + 7 days.
+
+    With a working-day ``calendar``, the days off after ``on`` stretch the window: a 7-day
+    reminder whose day falls on them is sent on ``on`` (see :func:`.rules.unit_rule`).
+    """
+    last = calendar.next_working_day(on) - datetime.timedelta(days=1) if calendar else on
+    until = last + datetime.timedelta(days=WINDOW_DAYS)
     items = []
     for workstream, dated in registry.dated_work():
         qs = dated.open_items().filter(**{f"{dated.deadline_field}__lte": until}).order_by()

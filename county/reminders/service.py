@@ -10,6 +10,10 @@ to run any number of times, concurrently, or after a run that died half way:
 3. each person with undelivered reminders gets one pending digest for the day
    (unique per person and day), and every pending digest — this run's and any left by a
    killed run — is delivered by :func:`.digest.deliver`.
+
+On a day that is not a working day (:mod:`county.workdays`: weekends, public holidays,
+调休 counted) nothing is recorded or sent; the next working day's run catches up, and
+rules falling on the days off are sent the working day before them (:mod:`.rules`).
 """
 
 import datetime
@@ -20,7 +24,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Q
 from simple_history.utils import bulk_create_with_history
 
-from county import history
+from county import history, workdays
 from county.status import today
 
 from . import digest as digests
@@ -46,19 +50,23 @@ class Report:
     leaders_without_account: list = field(default_factory=list)
     unrouted: list = field(default_factory=list)
     emails_failed: int = 0
+    day_off: str = ""  # the day is not a working day: its name (国庆节) or 休息日
 
     @property
     def already_sent(self):
         return self.planned - self.recorded
 
     def as_json(self):
-        return {
+        data = {
             "date": self.day.isoformat(),
             "sent": self.sent,
             "already_sent": self.already_sent,
             "digests": len(self.digests),
             "escalations": self.escalations,
         }
+        if self.day_off:
+            data["day_off"] = self.day_off
+        return data
 
 
 def run(day=None, *, dry_run=False, send_email=True):
@@ -76,9 +84,13 @@ def run(day=None, *, dry_run=False, send_email=True):
 def _run(day, *, send_email):
     settings = ReminderSettings.load()
     report = Report(day=day)
-    items = scan_items(day)
+    calendar = workdays.calendar()
+    if not calendar.is_working_day(day):
+        report.day_off = calendar.name_of(day) or "休息日"
+        return report
+    items = scan_items(day, calendar)
     people = directory()
-    result = plan(items, day, people, settings)
+    result = plan(items, day, people, settings, calendar)
     report.items = len(items)
     report.planned = len(result.reminders)
     report.units_without_account = sorted(

@@ -61,7 +61,7 @@ def ask(item, user, count=1, days_ago=0):
     return made
 
 
-def test_working_days_skip_the_weekend():
+def test_working_days_skip_the_weekend(db):  # the calendar table: county.workdays
     friday = datetime.date(2026, 11, 27)
     assert working_days(friday, friday) == 0
     assert working_days(friday, datetime.date(2026, 11, 29)) == 0  # Sunday

@@ -15,6 +15,7 @@ from county.registry import registry
 from county.setup.apply import run_setup
 from county.setup.passwords import SharedPassword
 from county.setup.template import DEMO_WORKBOOK
+from county.workdays.seed import seed as seed_holidays
 
 DEMO_PASSWORD = "demo1234"
 
@@ -43,6 +44,7 @@ class Command(BaseCommand):
             problems = "\n".join(f"  {error}" for error in report.sorted_errors())
             raise CommandError(f"示范县工作簿有问题，未写入任何数据：\n{problems}")
         apply_demo_places()  # fictional township outlines and village points (the maps)
+        seed_holidays()  # the holiday calendar, if a flushed test database lost it
         for workstream in registry:
             if workstream.load_demo:
                 workstream.load_demo(self.stdout)

@@ -41,6 +41,9 @@ class Command(BaseCommand):
         day = cn_date(report.day)
         mode = "（试运行：以下为将要发送的内容，未发送、未记录）" if report.dry_run else ""
         out(f"督办提醒 {day}{mode}")
+        if report.day_off:
+            out(f"今天是非工作日（{report.day_off}），不发送提醒；下一个工作日补发。")
+            return
         out(f"扫描到期窗口内未完成事项 {report.items} 项，应发提醒 {report.planned} 条。")
         verb = "将新记录" if report.dry_run else "新记录"
         out(f"{verb}提醒 {report.recorded} 条，此前已记录 {report.already_sent} 条（不重复发送）。")
