@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 from .scoping import restrict
+from .status import StatusRules
 
 _PK_MARK = 2147480001  # a pk no record has: replaced by ``{}`` in the reversed URL
 
@@ -34,15 +35,22 @@ def record_url(url_name, pk):
 
 @dataclass(frozen=True)
 class DatedWork:
-    """One kind of open, dated work a workstream owns (e.g. reform sub-tasks)."""
+    """One kind of open, dated work a workstream owns (e.g. reform sub-tasks).
+
+    ``status`` declares its state inputs once (``county.status.StatusRules``: the deadline
+    field, closed and waiting statuses …); 我的待办, the leader page, the reminders and the
+    cockpit read every light and every 逾期 from it. Without one, ``deadline_field`` and
+    ``open_filter`` say it (every open record is the unit's work).
+    """
 
     key: str  # "reforms.subtask"
     label: str  # "改革细分任务"
     model: Any  # a UnitOwnedModel subclass
-    deadline_field: str
     title_field: str
-    open_filter: Q
     url_name: str  # reversed with the record's pk
+    status: StatusRules | None = None
+    deadline_field: str = ""  # default: status.deadline
+    open_filter: Q | None = None  # the unit's open work; default: status.work_q()
     leader_path: str | None = None  # lookup from the record to its lead Leader
     # 我的待办 names each row's parent: ``describe(record)`` → "改革任务：12. …" or
     # "城关镇白鹤村 · 3.2 亩". It reads only what ``select_related`` fetches with the
@@ -50,11 +58,28 @@ class DatedWork:
     describe: Callable[[Any], str] | None = None
     select_related: tuple = ()
 
+    def __post_init__(self):
+        status = self.status or StatusRules(deadline=self.deadline_field, status="")
+        object.__setattr__(self, "status", status)
+        object.__setattr__(self, "deadline_field", self.deadline_field or status.deadline)
+        if self.open_filter is None:
+            object.__setattr__(self, "open_filter", status.work_q())
+
     def open_items(self):
         """Open records that have a deadline (long-term work has none)."""
-        return self.model._default_manager.filter(self.open_filter).filter(
-            **{f"{self.deadline_field}__isnull": False}
-        )
+        return self.model._default_manager.filter(self.open_filter, self.status.dated_q())
+
+    def light(self, record, on=None):
+        """The light of one of ``open_items``."""
+        return self.status.light_of(record, on)
+
+    def overdue_q(self, on=None):
+        """Of ``open_items``: the 逾期 ones."""
+        return self.status.overdue_q(on)
+
+    def due_by_q(self, on=None):
+        """Of ``open_items``: the 逾期 and 临期 ones (what the reminders look at)."""
+        return self.status.due_by_q(on)
 
     def for_unit(self, unit_id):
         """Open records of ``unit_id`` (or of any unit of a list: one query whatever its size)."""

@@ -33,6 +33,7 @@ class StatusRules:
     waiting: tuple = ()
     work: tuple | None = None
     long_term: str = ""
+    undated: Light | None = Light.LONG_TERM  # the light of open work without a deadline
 
     # --- Python ----------------------------------------------------------------
     def light(self, status, deadline, on=None, long_term=False):
@@ -40,11 +41,12 @@ class StatusRules:
         not run in that status (e.g. a parcel not yet remediated has no planting light)."""
         if status in self.closed:
             return Light.DONE
-        if status in self.waiting:
-            return light_for(deadline, on=on, waiting=True)
-        if self.work is not None and status not in self.work:
+        waiting = status in self.waiting
+        if not waiting and self.work is not None and status not in self.work:
             return None
-        return light_for(None if long_term else deadline, on=on)
+        if long_term or deadline is None:
+            return self.undated
+        return light_for(deadline, on=on, waiting=waiting)
 
     def light_of(self, record, on=None, deadline=None):
         """The light of ``record`` (``deadline`` overrides the stored one, e.g. recomputed)."""
@@ -113,6 +115,8 @@ class StatusRules:
             return self.due_soon_q(on, p)
         if light == Light.NORMAL:
             return (work & dated & x.later_q(deadline, on)) | (self.waiting_q(p) & dated)
+        if self.undated != Light.LONG_TERM:
+            return Q(pk__in=[])
         return (work | self.waiting_q(p)) & ~dated  # LONG_TERM
 
     def annotation(self, on=None, prefix=""):
