@@ -314,6 +314,7 @@ MODELS = {
     "county.Supervision": None,
     "county.SupervisionNotice": None,  # 督办单: county:notice, scoped by notices_visible_to
     "county.ReminderSettings": None,  # admin only
+    "county.CalendarDay": None,  # 节假日安排: admin only (county/workdays/)
     "testapp.Dossier": None,  # the core's test workstream; its views are test-only
 }
 
