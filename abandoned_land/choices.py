@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from county.status.palette import DANGER, GRAY, INFO, PRIMARY, SUCCESS, WARNING
+
 
 class ParcelStatus(models.TextChoices):
     """The loop 整治一片、巩固一片、用好一片: 已排查 → 已整治 → 已种植 → 已巩固, or 复撂荒."""
@@ -68,17 +70,14 @@ IN_USE = (ParcelStatus.PLANTED, ParcelStatus.CONSOLIDATED)
 # Land still abandoned (减存量): never remediated, or abandoned again.
 STILL_ABANDONED = (ParcelStatus.SURVEYED, ParcelStatus.REABANDONED)
 
+# Each status's colour (county/status/palette.py): its badge, the overview's and the
+# cockpit's charts, the map's points.
 STATUS_TONES = {
-    ParcelStatus.SURVEYED: "secondary",
-    ParcelStatus.REMEDIATED: "primary",
-    ParcelStatus.PLANTED: "success",
-    ParcelStatus.CONSOLIDATED: "info",
-    ParcelStatus.REABANDONED: "danger",
+    ParcelStatus.SURVEYED: GRAY,
+    ParcelStatus.REMEDIATED: PRIMARY,
+    ParcelStatus.PLANTED: SUCCESS,
+    ParcelStatus.CONSOLIDATED: INFO,
+    ParcelStatus.REABANDONED: DANGER,
 }
-STATUS_COLORS = {
-    ParcelStatus.SURVEYED: "#adb5bd",
-    ParcelStatus.REMEDIATED: "#0d6efd",
-    ParcelStatus.PLANTED: "#198754",
-    ParcelStatus.CONSOLIDATED: "#0dcaf0",
-    ParcelStatus.REABANDONED: "#dc3545",
-}
+# 整治后无种植计划 (its badge, its bars and its mark on the map).
+AT_RISK_TONE = WARNING

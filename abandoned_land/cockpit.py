@@ -17,16 +17,16 @@ from county.registry import NONE_LATE, RATE_THRESHOLD, Chart, Figure, Panel
 from county.status import today
 
 from . import rules
-from .choices import REMEDIATED_EVER, ParcelStatus
+from .choices import AT_RISK_TONE, REMEDIATED_EVER, STATUS_TONES, ParcelStatus
 from .models import Parcel
 
 ZERO = Decimal("0")
 STACK = [
-    (ParcelStatus.REMEDIATED, "#0d6efd"),
-    (ParcelStatus.PLANTED, "#20c997"),
-    (ParcelStatus.CONSOLIDATED, "#198754"),
-    (ParcelStatus.REABANDONED, "#dc3545"),
-    (ParcelStatus.SURVEYED, "#ced4da"),
+    ParcelStatus.REMEDIATED,
+    ParcelStatus.PLANTED,
+    ParcelStatus.CONSOLIDATED,
+    ParcelStatus.REABANDONED,
+    ParcelStatus.SURVEYED,
 ]
 STACK_LABELS = {ParcelStatus.SURVEYED: "未整治（已排查）"}
 
@@ -64,12 +64,12 @@ def cockpit(user, period):
         [
             {
                 "name": STACK_LABELS.get(status, status.label),
-                "color": colour,
+                "color": STATUS_TONES[status].hex,
                 "data": [_mu(r[f"mu_{status.value}"]) for r in rows],
                 "counts": [r[f"n_{status.value}"] for r in rows],
                 "links": [link(r, f"status={status.value}") for r in rows],
             }
-            for status, colour in STACK
+            for status in STACK
         ],
         note="柱高＝该乡镇排查面积，目标是全部整治、种上、巩固",
         unit="亩",
@@ -82,13 +82,13 @@ def cockpit(user, period):
         [
             {
                 "name": "整治后无种植计划",
-                "color": "#ffc107",
+                "color": AT_RISK_TONE.hex,
                 "data": [r["at_risk"] for r in rows],
                 "links": [link(r, "at_risk=1") for r in rows],
             },
             {
                 "name": "复撂荒",
-                "color": "#dc3545",
+                "color": STATUS_TONES[ParcelStatus.REABANDONED].hex,
                 "data": [r[f"n_{ParcelStatus.REABANDONED}"] for r in rows],
                 "links": [link(r, f"status={ParcelStatus.REABANDONED}") for r in rows],
             },

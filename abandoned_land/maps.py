@@ -12,7 +12,7 @@ from django.views.decorators.gzip import gzip_page
 from county.maps import filtered, json_map, lonlat, map_page, map_payload, url_maker
 
 from . import rules
-from .choices import STATUS_COLORS, ParcelStatus
+from .choices import AT_RISK_TONE, STATUS_TONES, ParcelStatus
 from .filtersets import ParcelFilter
 from .models import Parcel
 
@@ -86,12 +86,16 @@ def parcel_map_data(request):
             "撂荒地块分布",
             points,
             [
-                {"name": label, "color": STATUS_COLORS[value]}
+                {"name": label, "color": STATUS_TONES[value].hex}
                 for value, label in ParcelStatus.choices
             ],
             marks=[
-                {"name": REABANDONED, "symbol": "triangle", "color": "#842029"},
-                {"name": AT_RISK, "symbol": "diamond", "color": "#212529"},
+                {
+                    "name": REABANDONED,
+                    "symbol": "triangle",
+                    "color": STATUS_TONES[ParcelStatus.REABANDONED].hex,
+                },
+                {"name": AT_RISK, "symbol": "diamond", "color": AT_RISK_TONE.hex},
             ],
             shading={
                 "label": "已整治面积",

@@ -16,7 +16,7 @@ from county.registry import NONE_LATE, RATE_THRESHOLD, Figure
 from county.scoping import may
 from county.void_views import VoidView
 
-from .choices import STATUS_COLORS, ParcelStatus
+from .choices import STATUS_TONES, ParcelStatus
 from .figures import by_township, summary
 from .filtersets import ParcelFilter
 from .forms import InspectionForm, ParcelUpdateForm
@@ -42,7 +42,7 @@ def overview(request):
         {
             "key": status.value,
             "label": status.label,
-            "color": STATUS_COLORS[status],
+            "color": STATUS_TONES[status].hex,
             "count": data["by_status"][status]["count"],
             "area": data["by_status"][status]["area"],
         }

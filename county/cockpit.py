@@ -24,15 +24,6 @@ LEADER_LIMIT_PER_KIND = 50  # rows listed per kind (earliest deadline first); co
 REQUESTS_SHOWN = 10  # waiting requests listed per kind beside them (the rest in 待审核)
 LIGHT_ORDER = {Light.OVERDUE: 0, Light.DUE_SOON: 1, Light.NORMAL: 2, Light.LONG_TERM: 3}
 
-# The lights' colours on the charts: red, yellow, green (as the lights on the lists).
-LIGHT_COLOURS = {
-    Light.OVERDUE: "#dc3545",
-    Light.DUE_SOON: "#ffc107",
-    Light.NORMAL: "#198754",
-    Light.DONE: "#20c997",
-    Light.LONG_TERM: "#0dcaf0",
-}
-
 
 @dataclass(frozen=True)
 class Period:

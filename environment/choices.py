@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from county.status.palette import DANGER, DONE, GRAY, PRIMARY, WARNING
+
 
 class InspectionKind(models.TextChoices):
     OPEN = "open", "明查"
@@ -23,12 +25,15 @@ class ProblemStatus(models.TextChoices):
 OPEN_FOR_UNIT = (ProblemStatus.ASSIGNED, ProblemStatus.RECTIFYING)
 NOT_CLOSED = (ProblemStatus.ASSIGNED, ProblemStatus.RECTIFYING, ProblemStatus.PENDING)
 
+# Each status's colour (county/status/palette.py): its badge, the map's points, the cockpit.
 STATUS_TONES = {
-    ProblemStatus.ASSIGNED: "secondary",
-    ProblemStatus.RECTIFYING: "primary",
-    ProblemStatus.PENDING: "warning",
-    ProblemStatus.CLOSED: "success",
+    ProblemStatus.ASSIGNED: GRAY,
+    ProblemStatus.RECTIFYING: PRIMARY,
+    ProblemStatus.PENDING: WARNING,
+    ProblemStatus.CLOSED: DONE,
 }
+# 顽固问题 (its badge and its mark on the map).
+STUBBORN_TONE = DANGER
 
 
 class CategoryGroup(models.TextChoices):

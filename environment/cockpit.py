@@ -13,13 +13,16 @@ from django.urls import reverse
 from county.aggregates import per_township
 from county.models import Unit
 from county.registry import NONE_LATE, RATE_THRESHOLD, Chart, Figure, Panel
-from county.status import today
+from county.status import LIGHT_TONES, Light, today
+from county.status.palette import GRAY, PRIMARY
 
-from .choices import NOT_CLOSED, NoticeStatus, ProblemStatus
+from .choices import NOT_CLOSED, STATUS_TONES, NoticeStatus, ProblemStatus
 from .models import Notice, Problem
 from .notices import TownshipRow, rank_rows, rate_of
 
 RANKING_ROWS = 6
+# The chart's series and their figures, one colour each (county/status/palette.py).
+OPEN, FOUND, CLOSED = PRIMARY, GRAY, STATUS_TONES[ProblemStatus.CLOSED]
 
 
 def cockpit(user, period):
@@ -43,10 +46,10 @@ def cockpit(user, period):
     found_dates = period.query("found_after", "found_before")
     closed_dates = f"status=closed&{period.query('closed_after', 'closed_before')}"
 
-    def series(name, key, colour, query):
+    def series(name, key, tone, query):
         return {
             "name": name,
-            "color": colour,
+            "color": tone.hex,
             "data": [r[key] for r in rows],
             "links": [f"{url}?township={r['township']}&{query}" for r in rows],
         }
@@ -56,10 +59,10 @@ def cockpit(user, period):
         f"环境问题 · 按乡镇（新发现、销号为{period.label}）",
         [r["township__name"] for r in rows],
         [
-            series("未销号", "open", "#0d6efd", "status=open"),
-            series("逾期", "overdue", "#dc3545", "overdue=1"),
-            series(f"{period.label}新发现", "found_in", "#adb5bd", found_dates),
-            series(f"{period.label}销号", "closed_in", "#198754", closed_dates),
+            series("未销号", "open", OPEN, "status=open"),
+            series("逾期", "overdue", LIGHT_TONES[Light.OVERDUE], "overdue=1"),
+            series(f"{period.label}新发现", "found_in", FOUND, found_dates),
+            series(f"{period.label}销号", "closed_in", CLOSED, closed_dates),
         ],
         unit="个",
         empty=f"您可见的范围内没有未销号的问题，{period.label}也没有新发现或销号的问题。",
@@ -70,10 +73,10 @@ def cockpit(user, period):
 
     rate = rate_of(total("closed"), total("total"))
     figures = [
-        Figure("未销号", total("open"), f"{url}?status=open", "primary"),
+        Figure("未销号", total("open"), f"{url}?status=open", OPEN),
         Figure("逾期未整改", total("overdue"), f"{url}?overdue=1", threshold=NONE_LATE),
-        Figure(f"{period.label}新发现", total("found_in"), f"{url}?{found_dates}", "secondary"),
-        Figure(f"{period.label}销号", total("closed_in"), f"{url}?{closed_dates}", "success"),
+        Figure(f"{period.label}新发现", total("found_in"), f"{url}?{found_dates}", FOUND),
+        Figure(f"{period.label}销号", total("closed_in"), f"{url}?{closed_dates}", CLOSED),
         Figure(
             "整改率",
             "—" if rate is None else f"{rate}%",

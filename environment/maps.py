@@ -13,16 +13,10 @@ from county.maps import filtered, json_map, lonlat, map_page, map_payload, url_m
 from county.status import today
 from county.templatetags.dates import cn_date
 
-from .choices import NOT_CLOSED, ProblemStatus
+from .choices import NOT_CLOSED, STATUS_TONES, STUBBORN_TONE, ProblemStatus
 from .filtersets import ProblemFilter
 from .models import Problem
 
-STATUS_COLORS = {
-    ProblemStatus.ASSIGNED: "#6c757d",
-    ProblemStatus.RECTIFYING: "#0d6efd",
-    ProblemStatus.PENDING: "#fd7e14",
-    ProblemStatus.CLOSED: "#198754",
-}
 STUBBORN = "顽固问题"
 
 
@@ -92,10 +86,10 @@ def problem_map_data(request):
             "环境问题分布",
             points,
             [
-                {"name": label, "color": STATUS_COLORS[value]}
+                {"name": label, "color": STATUS_TONES[value].hex}
                 for value, label in ProblemStatus.choices
             ],
-            marks=[{"name": STUBBORN, "symbol": "diamond", "color": "#212529"}],
+            marks=[{"name": STUBBORN, "symbol": "diamond", "color": STUBBORN_TONE.hex}],
             shading={
                 "label": "逾期问题",
                 "unit": "个",

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from county.status.palette import DONE, GRAY, INDIGO, INFO, PRIMARY, SKY, WARNING
+
 
 class Level(models.TextChoices):
     TOWNSHIP = "township", "乡镇级"
@@ -48,12 +50,14 @@ BATCH_ALIASES = {"第一批": Batch.FIRST, "一批": Batch.FIRST, "第二批": B
 LEVEL_ALIASES = {"乡镇": Level.TOWNSHIP, "乡镇级片区": Level.TOWNSHIP, "村": Level.VILLAGE,
                  "村级片区": Level.VILLAGE}  # fmt: skip
 
+# Each stage's colour (county/status/palette.py): its badge, the overview's and the
+# cockpit's charts: a hue per stage, light before the draft, blues in review, done as 已完成.
 STAGE_TONES = {
-    Stage.BASE_DATA: "secondary",
-    Stage.SURVEY: "secondary",
-    Stage.DRAFT: "info",
-    Stage.CITY_REVIEW: "primary",
-    Stage.PROVINCIAL_REVIEW: "primary",
-    Stage.REVISING: "warning",
-    Stage.DONE: "success",
+    Stage.BASE_DATA: GRAY,
+    Stage.SURVEY: SKY,
+    Stage.DRAFT: INFO,
+    Stage.CITY_REVIEW: PRIMARY,
+    Stage.PROVINCIAL_REVIEW: INDIGO,
+    Stage.REVISING: WARNING,
+    Stage.DONE: DONE,
 }

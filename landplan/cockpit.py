@@ -15,7 +15,7 @@ from django.urls import reverse
 from county.registry import Chart, Figure, Panel
 from county.status import today
 
-from .choices import Batch, Level, Stage
+from .choices import STAGE_TONES, Batch, Level, Stage
 from .models import PlanArea
 
 GROUPS = [
@@ -23,15 +23,6 @@ GROUPS = [
     (Level.TOWNSHIP, Batch.SECOND),
     (Level.VILLAGE, Batch.ON_DEMAND),
 ]
-STAGE_COLOURS = {
-    Stage.BASE_DATA: "#ced4da",
-    Stage.SURVEY: "#adb5bd",
-    Stage.DRAFT: "#6ea8fe",
-    Stage.CITY_REVIEW: "#0d6efd",
-    Stage.PROVINCIAL_REVIEW: "#6610f2",
-    Stage.REVISING: "#fd7e14",
-    Stage.DONE: "#198754",
-}
 
 
 def _when(date, fallback):
@@ -69,7 +60,7 @@ def cockpit(user, period):
         [
             {
                 "name": stage.label,
-                "color": STAGE_COLOURS[stage],
+                "color": STAGE_TONES[stage].hex,
                 "data": [counts[(lv, b, stage.value)] for lv, b in groups],
                 "links": [f"{url}?level={lv}&batch={b}&stage={stage.value}" for lv, b in groups],
             }

@@ -22,20 +22,13 @@ from county.maps import (
     map_payload,
     township_centroids,
 )
-from county.status import Light, light_for, today
+from county.status import LIGHT_TONES, Light, light_for, today
 from county.templatetags.dates import cn_date
 
 from .choices import Stage
 from .filtersets import PlanAreaFilter
 from .models import PlanArea
 
-LIGHT_COLORS = {
-    Light.OVERDUE: "#dc3545",
-    Light.DUE_SOON: "#ffc107",
-    Light.NORMAL: "#0d6efd",
-    Light.DONE: "#198754",
-    Light.LONG_TERM: "#0dcaf0",
-}
 SPREAD = 0.006  # degrees between areas drawn around one place
 
 
@@ -94,7 +87,7 @@ def area_map_data(request):
             }
         )
     groups = [
-        {"name": Light(value).label, "color": LIGHT_COLORS[value]}
+        {"name": Light(value).label, "color": LIGHT_TONES[value].hex}
         for value in (Light.OVERDUE, Light.DUE_SOON, Light.NORMAL, Light.DONE, Light.LONG_TERM)
     ]
     return json_map(

@@ -31,13 +31,6 @@ from .filtersets import PlanAreaFilter
 from .forms import AreaForm, NoteForm, StageForm
 from .models import PlanArea, ProgressNote, StageError
 
-TONE_COLOURS = {
-    "secondary": "#adb5bd",
-    "info": "#0dcaf0",
-    "primary": "#0d6efd",
-    "warning": "#ffc107",
-    "success": "#198754",
-}
 GROUPS = [
     (Level.TOWNSHIP, Batch.FIRST),
     (Level.TOWNSHIP, Batch.SECOND),
@@ -84,7 +77,7 @@ def overview(request):
             {
                 "key": s.value,
                 "label": s.label,
-                "color": TONE_COLOURS[STAGE_TONES[s]],
+                "color": STAGE_TONES[s].hex,
                 "data": [counts[(lv, b, s.value)] for lv, b in groups],
             }
             for s in Stage

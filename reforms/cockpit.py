@@ -12,10 +12,9 @@ from collections import Counter
 from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 from django.urls import reverse
 
-from county.cockpit import LIGHT_COLOURS
 from county.models import SpecialGroup, Unit
 from county.registry import Chart, Figure, Panel
-from county.status import Light, today
+from county.status import LIGHT_TONES, Light, today
 
 from .choices import ExperienceLevel, Track
 from .filtersets import task_light_q
@@ -67,7 +66,7 @@ def _light_series(categories, count_of, link_of):
     return [
         {
             "name": light.label,
-            "color": LIGHT_COLOURS[light],
+            "color": LIGHT_TONES[light].hex,
             "data": [count_of(c, light) for c in categories],
             "links": [link_of(c, light) for c in categories],
         }
@@ -121,7 +120,7 @@ def cockpit(user, period):
         [
             {
                 "name": "逾期细分任务",
-                "color": LIGHT_COLOURS[Light.OVERDUE],
+                "color": LIGHT_TONES[Light.OVERDUE].hex,
                 "data": [r["n"] for r in overdue],
                 "links": [f"{task_list}?unit={r['pk']}&light=overdue" for r in overdue],
             }

@@ -52,13 +52,6 @@ from .models import (
 from .registration import figures
 
 LIGHT_ORDER = [Light.OVERDUE, Light.DUE_SOON, Light.NORMAL, Light.LONG_TERM, Light.DONE]
-LIGHT_COLORS = {
-    Light.OVERDUE: "#dc3545",
-    Light.DUE_SOON: "#ffc107",
-    Light.NORMAL: "#198754",
-    Light.LONG_TERM: "#0dcaf0",
-    Light.DONE: "#6c757d",
-}
 
 
 def _light_badge(light):
@@ -161,7 +154,7 @@ def overview(request):
     )
     charts = {
         "lights": [
-            {"key": light.value, "label": light.label, "color": LIGHT_COLORS[light]}
+            {"key": light.value, "label": light.label, "color": LIGHT_TONES[light].hex}
             for light in LIGHT_ORDER
         ],
         "groups": {
@@ -183,6 +176,7 @@ def overview(request):
             "labels": [row["units__name"] for row in overdue_by_unit],
             "ids": [row["units"] for row in overdue_by_unit],
             "values": [row["n"] for row in overdue_by_unit],
+            "color": LIGHT_TONES[Light.OVERDUE].hex,
         },
         "levels": [
             {"name": label, "value": level_counts.get(value, 0), "key": value}

@@ -10,6 +10,7 @@ Import from ``county.status``; nothing else compares a deadline with today or pi
 """
 
 from .declare import RollUp, StatusRules
+from .palette import LIGHT_TONES
 from .rules import (
     DUE_SOON_DAYS,
     EMPTY_ROLLUP,
@@ -24,15 +25,6 @@ from .rules import (
     roll_up,
     today,
 )
-
-# Bootstrap colour of each light: red, yellow, green; long-term work is blue.
-LIGHT_TONES = {
-    Light.DONE: "success",
-    Light.OVERDUE: "danger",
-    Light.DUE_SOON: "warning",
-    Light.NORMAL: "success",
-    Light.LONG_TERM: "info",
-}
 
 __all__ = [
     "DUE_SOON_DAYS",

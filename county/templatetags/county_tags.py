@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from county import figures_cache
+from county.status import palette
 
 register = template.Library()
 
@@ -28,6 +29,12 @@ def light(light, tone, label):
         tone,
         label,
     )
+
+
+@register.simple_tag
+def palette_css():
+    """The palette's classes (light dots, tones Bootstrap lacks), in every page's head."""
+    return format_html("<style>{}</style>", palette.css())
 
 
 @register.simple_tag

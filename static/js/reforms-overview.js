@@ -54,7 +54,7 @@
       grid: { left: 8, right: 28, bottom: 8, top: 8, containLabel: true },
       xAxis: { type: "value", minInterval: 1 },
       yAxis: C.categoryAxis(data.units.labels, unitsBox, true),
-      series: [{ type: "bar", name: "逾期细分任务", itemStyle: { color: "#dc3545" }, data: data.units.values,
+      series: [{ type: "bar", name: "逾期细分任务", itemStyle: { color: data.units.color }, data: data.units.values,
                  barMaxWidth: 20, label: { show: true, position: "right" } }]
     });
     units.on("click", function (e) { go(data.urls.tasks, { light: "overdue", unit: data.units.ids[e.dataIndex] }); });

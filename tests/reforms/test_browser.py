@@ -1,11 +1,11 @@
-"""In headless Chromium: staff report with evidence, a supervisor accepts, a leader sees green."""
+"""In headless Chromium: staff report with evidence, a supervisor accepts, a leader sees it done."""
 
 import datetime
 
 import pytest
 
 from county.models import Unit
-from county.status import today
+from county.status import LIGHT_TONES, Light, today
 from reforms.models import ReformItem, SubTask
 
 pytestmark = pytest.mark.browser
@@ -62,4 +62,4 @@ def test_progress_with_evidence_then_accepted_then_green_for_the_leader(
     page.goto(f"{live_server.url}/reforms/items/?q=浏览器测试")
     light = page.get_by_test_id("item-table").locator("[data-light]").first
     assert light.get_attribute("data-light") == "done"
-    assert "text-bg-success" in light.get_attribute("class")
+    assert f"text-bg-{LIGHT_TONES[Light.DONE]}" in light.get_attribute("class")
