@@ -21,13 +21,19 @@ Each database is measured in a child process (Django is set up once per process)
 ``CACHE_URL`` set (as in production) the overviews' figures, the leader's page and a list's
 rendered rows come from the cache after the first request; the bench empties that cache
 first. ``--cold`` also measures each database as the first view after a change: every cached
-figure is dropped (each app's generation bumped) before every request; the table then adds,
-per database, the cached page's median over the SQL the page runs when nothing is cached.
+figure is dropped (a new epoch, ``figures_cache.drop_all``) before every request; the table
+then adds, per database, the cached page's median over the SQL the page runs when nothing is
+cached. ``--mixed`` also measures each database while someone edits through the forms once a
+second (a parcel's, a problem's and a sub-task's edit page in turn: the page is read, its
+form filled from its own fields and posted; the edit's own time is not counted): the last
+lines compare the mean CPU per read request with the read-only run (issue 19: within 1.3×).
 """
 
 import argparse
+import itertools
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -68,7 +74,82 @@ def _frame_urlconf(root):
     return module.__name__
 
 
-def measure(requests, cold=False):
+# (user, edit page of the first visible record's pk, the free-text field the edit changes)
+EDITS = [
+    ("sup_d21", "abandoned_land.Parcel", "/abandoned_land/parcels/{pk}/update/", "note"),
+    ("sup_d18", "environment.Problem", "/environment/problems/{pk}/edit/", "description"),
+    ("sup_d03", "reforms.SubTask", "/reforms/tasks/{pk}/edit/", "name"),
+]
+FIELD = re.compile(
+    r"<(input|select|textarea)\b([^>]*)>(.*?)(?=<(?:input|select|textarea)\b|</form>)", re.S
+)
+ATTR = re.compile(r'([\w-]+)="([^"]*)"')
+
+
+def form_fields(html):
+    """The posted values of the page's last form, as a browser would send them unchanged."""
+    import html as html_lib
+
+    form = html.rsplit("<form", 1)[-1]
+    data = {}
+    for tag, attrs, rest in FIELD.findall(form):
+        attr = dict(ATTR.findall(attrs))
+        name = attr.get("name")
+        if not name or attr.get("type") in ("submit", "file", "button"):
+            continue
+        if tag == "textarea":
+            data[name] = html_lib.unescape(rest.split("</textarea>", 1)[0])
+        elif tag == "select":
+            chosen = re.findall(r'<option value="([^"]*)"[^>]*selected', rest)
+            data[name] = (
+                [html_lib.unescape(v) for v in chosen]
+                if "multiple" in attrs
+                else (html_lib.unescape(chosen[0]) if chosen else "")
+            )
+        elif attr.get("type") in ("checkbox", "radio"):
+            if "checked" in attrs:
+                data.setdefault(name, []).append(attr.get("value", "on"))
+        else:
+            data[name] = html_lib.unescape(attr.get("value", ""))
+    return data
+
+
+class Editor:
+    """One edit through a form, each call the next of ``EDITS`` in turn."""
+
+    def __init__(self):
+        from django.apps import apps
+        from django.test import Client
+
+        from county.models import User
+
+        self.turns = itertools.cycle(EDITS)
+        self.count = itertools.count(1)
+        self.clients, self.pks, self.failed = {}, {}, 0
+        for username, model, _url, _field in EDITS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                continue
+            client = Client(raise_request_exception=False)
+            client.force_login(user)
+            self.clients[username] = client
+            queryset = apps.get_model(model).objects.visible_to(user).order_by("pk")
+            self.pks[model] = list(queryset.values_list("pk", flat=True)[:20])
+
+    def edit(self):
+        username, model, url, field = next(self.turns)
+        if username not in self.clients or not self.pks.get(model):
+            return
+        number = next(self.count)
+        client = self.clients[username]
+        path = url.format(pk=self.pks[model][number % len(self.pks[model])])
+        data = form_fields(client.get(path).content.decode())
+        data[field] = f"测速改动{number}"
+        if client.post(path, data).status_code != 302:
+            self.failed += 1
+
+
+def measure(requests, cold=False, mixed=False):
     """Time every page against the configured database; returns a list of dicts."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "county.settings")
@@ -118,6 +199,7 @@ def measure(requests, cold=False):
 
     cache.clear()  # figures cached from another database (CACHE_URL is shared) must not show
     clients = {}
+    editor, last_edit, edits = (Editor() if mixed else None), time.perf_counter(), 0
     results = []
     for label, path, username in pages:
         if username not in clients:
@@ -133,6 +215,9 @@ def measure(requests, cold=False):
         for number in range(requests + 2):
             if cold:
                 figures_cache.drop_all()
+            if editor and time.perf_counter() - last_edit >= 1.0:  # one edit a second
+                editor.edit()
+                last_edit, edits = time.perf_counter(), edits + 1
             sql["n"], sql["time"] = 0, 0.0
             with connection.execute_wrapper(timed):
                 begun, cpu = time.perf_counter(), time.process_time()
@@ -160,8 +245,11 @@ def measure(requests, cold=False):
                 "sql_ms": sql_median * 1000,
                 "ratio": median / sql_median if sql_median else float("inf"),
                 "cpu_ms": statistics.median(cpu_times) * 1000,
+                "cpu_mean_ms": statistics.mean(cpu_times) * 1000,  # recomputations counted
             }
         )
+    if editor:
+        notes.append(f"一秒一改：共改动 {edits} 次，失败 {editor.failed} 次")
     return {"results": results, "notes": notes}
 
 
@@ -204,7 +292,20 @@ def table(runs):
             cells.append(f"{ratio:.1f}×" if ratio else "—")
         lines.append("| " + " | ".join(cells) + " |")
     notes = sorted({n for label in labels for n in runs[label]["notes"]})
+    for label in labels:
+        if label.endswith(" 一秒一改") and label.removesuffix(" 一秒一改") in runs:
+            calm = _mean_cpu(runs[label.removesuffix(" 一秒一改")])
+            busy = _mean_cpu(runs[label])
+            notes.append(
+                f"{label}：每个读请求 CPU 的平均 {busy:.1f} ms，只读时 {calm:.1f} ms，"
+                f"为只读的 {busy / calm:.2f} 倍"
+            )
     return "\n".join(lines + [""] + [f"- {n}" for n in notes])
+
+
+def _mean_cpu(run):
+    rows = [row["cpu_mean_ms"] for row in run["results"] if row["status"] == 200]
+    return sum(rows) / len(rows)
 
 
 def main():
@@ -215,20 +316,27 @@ def main():
     parser.add_argument(
         "--cold", action="store_true", help="also measure with every cached figure dropped"
     )
+    parser.add_argument(
+        "--mixed", action="store_true", help="also measure with one edit a second (forms)"
+    )
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.json:  # the child: measure the database in DATABASE_URL
-        print(json.dumps(measure(args.requests, cold=os.environ.get("BENCH_COLD") == "1")))
+        mode = os.environ.get("BENCH_MODE", "")
+        print(json.dumps(measure(args.requests, cold=mode == "cold", mixed=mode == "mixed")))
         return
     targets = [item.split("=", 1) for item in args.db] or [
         ("current", os.environ.get("DATABASE_URL", ""))
     ]
     runs = {}
-    targets = [(label, url, False) for label, url in targets]
+    plain = [(label, url, "") for label, url in targets]
+    targets = list(plain)
     if args.cold:
-        targets += [(f"{label} 改动后", url, True) for label, url, _cold in targets]
-    for label, url, cold in targets:
-        env = dict(os.environ, DATABASE_URL=url, BENCH_COLD="1" if cold else "0")
+        targets += [(f"{label} 改动后", url, "cold") for label, url, _mode in plain]
+    if args.mixed:
+        targets += [(f"{label} 一秒一改", url, "mixed") for label, url, _mode in plain]
+    for label, url, mode in targets:
+        env = dict(os.environ, DATABASE_URL=url, BENCH_MODE=mode)
         if not args.debug:
             env.update(DEBUG="false", SECRET_KEY="bench-only", LOG_LEVEL="WARNING")
         done = subprocess.run(
