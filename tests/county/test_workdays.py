@@ -16,7 +16,7 @@ from county.reminders.models import Rule
 from county.reminders.rules import unit_rule
 from county.workdays.calendar import Calendar
 from county.workdays.models import CalendarDay, DayKind
-from county.workdays.seed import seed
+from county.workdays.seed import package_days, seed
 from tests.county.test_inbox import ask, item, no_queue  # noqa: F401  (fixtures)
 
 D = datetime.date
@@ -31,7 +31,7 @@ def admin_client(client, user_named):
     return client
 
 
-def test_national_day_2025_is_off_and_its_weekend_make_up_days_are_worked(db):
+def test_national_day_2025_is_off_and_its_weekend_make_up_days_are_worked(demo):
     for offset in range(8):
         assert not workdays.is_working_day(D(2025, 10, 1) + offset * DAY)
     assert workdays.is_working_day(D(2025, 9, 28))  # Sunday, 调休上班
@@ -41,7 +41,7 @@ def test_national_day_2025_is_off_and_its_weekend_make_up_days_are_worked(db):
     assert workdays.calendar().name_of(D(2025, 10, 6)) in {"国庆节", "中秋节"}
 
 
-def test_counting_and_stepping_over_the_national_day_holiday(db):
+def test_counting_and_stepping_over_the_national_day_holiday(demo):
     assert workdays.working_days_between(D(2025, 9, 30), D(2025, 10, 9)) == 1
     assert workdays.working_days_between(D(2025, 9, 26), D(2025, 10, 11)) == 6
     assert workdays.working_days_between(D(2025, 10, 9), D(2025, 10, 9)) == 0
@@ -52,7 +52,7 @@ def test_counting_and_stepping_over_the_national_day_holiday(db):
     assert workdays.previous_working_day(D(2025, 9, 29)) == D(2025, 9, 28)  # Sunday worked
 
 
-def test_counting_agrees_with_stepping_day_by_day_across_years(db):
+def test_counting_agrees_with_stepping_day_by_day_across_years(demo):
     calendar = workdays.calendar()
     start = D(2024, 12, 20)
     for days in range(0, 500, 7):
@@ -65,15 +65,24 @@ def test_counting_agrees_with_stepping_day_by_day_across_years(db):
             )
 
 
-def test_the_migration_seeded_every_year_of_the_package_and_seeding_again_adds_nothing(db):
+def test_every_year_of_the_package_is_seeded_and_seeding_again_adds_nothing(demo):
     for year in range(2004, 2027):
         assert CalendarDay.objects.filter(date__year=year, kind=DayKind.HOLIDAY).exists(), year
     assert CalendarDay.objects.get(date=D(2026, 2, 17)).name == "春节"
     assert seed() == 0
 
 
+def test_seeding_an_empty_table_fills_it_and_keeps_an_administrators_correction(demo):
+    CalendarDay.objects.all().delete()
+    CalendarDay.objects.create(date=D(2026, 10, 7), kind=DayKind.WORKDAY, name="国庆节")
+    assert seed() == len(package_days()) - 1
+    assert CalendarDay.objects.get(date=D(2026, 10, 7)).kind == DayKind.WORKDAY
+    assert workdays.is_working_day(D(2026, 10, 7))
+    assert not workdays.is_working_day(D(2026, 10, 6))
+
+
 def test_the_calendar_is_read_once_and_an_unchanged_table_costs_one_small_query(
-    db, django_assert_num_queries
+    demo, django_assert_num_queries
 ):
     workdays.calendar()
     with django_assert_num_queries(1):
@@ -82,7 +91,7 @@ def test_the_calendar_is_read_once_and_an_unchanged_table_costs_one_small_query(
         assert workdays.calendar() is calendar
 
 
-def test_an_added_edited_or_deleted_row_changes_the_answer_at_once(db):
+def test_an_added_edited_or_deleted_row_changes_the_answer_at_once(demo):
     assert workdays.is_working_day(NEW_YEAR_2027)
     row = CalendarDay.objects.create(date=NEW_YEAR_2027, kind=DayKind.HOLIDAY, name="元旦")
     assert not workdays.is_working_day(NEW_YEAR_2027)
@@ -159,7 +168,7 @@ def test_an_upload_with_bad_rows_lists_each_in_chinese_and_writes_nothing(admin_
         "第4行「日期」：无法识别的日期“2027-13-01”，请写成 2023年10月31日 或 2023-10-31",
         "第5行「日期」：与第3行重复。",
         "第6行「类型」：“休息吧”无法识别，请填写“节假日”或“调休上班”。",
-        "第7行「类型」：2027-02-09是星期二，本来就上班，调休上班日应是星期六或星期日。",
+        "第7行「类型」：2027年2月9日是星期二，本来就上班，调休上班日应是星期六或星期日。",
         "第8行「名称」：不能为空，请填写节日名称，如“春节”。",
     ]
     assert "confirm" not in response.context
