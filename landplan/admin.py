@@ -1,11 +1,12 @@
-"""Django admin for the plan areas (for the IT admin; the stage changes only through the pages)."""
+"""Django admin for the plan areas (for the IT admin; the stage changes only through the pages)
+and for the plan year's milestones (规划时间节点), which the overview and the cockpit read."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from county.admin import VersionedAdmin
 
-from .models import PlanArea, ProgressNote, StageChange
+from .models import PlanArea, PlanYear, ProgressNote, StageChange
 
 
 class StageChangeInline(admin.TabularInline):
@@ -30,3 +31,9 @@ class PlanAreaAdmin(VersionedAdmin):
 class ProgressNoteAdmin(SimpleHistoryAdmin):
     list_display = ["area", "date", "unit", "author"]
     search_fields = ["text"]
+
+
+@admin.register(PlanYear)
+class PlanYearAdmin(SimpleHistoryAdmin):
+    list_display = ["year", "city_review_by", "township_done_by", "village_done_by"]
+    fields = ["year", "city_review_by", "township_done_by", "village_done_by"]

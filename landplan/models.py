@@ -364,3 +364,71 @@ class ProgressNote(UnitOwnedModel):
 
     def __str__(self):
         return f"{self.area} {cn_date(self.date)}"
+
+
+class PlanYear(models.Model):
+    """A plan year's three milestones (讲话明确的时间节点), the county's setting.
+
+    乡镇级片区 report to the city's review by the end of October, 乡镇级 plans are done by the
+    end of December, 村级 plans by the end of June of the next year: a date left blank is
+    filled by that rule from the year, and any date may be set otherwise. The overview and
+    the cockpit read the newest year (:meth:`current`); the demo seeds it with its clock.
+    """
+
+    year = models.PositiveSmallIntegerField("规划年度", unique=True)
+    city_review_by = models.DateField(
+        "乡镇级片区报市级审查",
+        blank=True,
+        validators=[check_plausible_date],
+        help_text="留空则为当年10月31日。",
+    )
+    township_done_by = models.DateField(
+        "乡镇级片区规划编制完成",
+        blank=True,
+        validators=[check_plausible_date],
+        help_text="留空则为当年12月31日。",
+    )
+    village_done_by = models.DateField(
+        "村级片区应编尽编",
+        blank=True,
+        validators=[check_plausible_date],
+        help_text="留空则为次年6月30日。",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "规划时间节点"
+        verbose_name_plural = "规划时间节点"
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"{self.year}年度规划时间节点"
+
+    def save(self, *args, **kwargs):
+        review, township, village = self.rule_dates(self.year)
+        self.city_review_by = self.city_review_by or review
+        self.township_done_by = self.township_done_by or township
+        self.village_done_by = self.village_done_by or village
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def rule_dates(year):
+        """The speech's rule: (10月底, 12月底, 次年6月底) of ``year``."""
+        return (
+            datetime.date(year, 10, 31),
+            datetime.date(year, 12, 31),
+            datetime.date(year + 1, 6, 30),
+        )
+
+    @classmethod
+    def current(cls):
+        """The newest plan year, or None before the county has set one."""
+        return cls.objects.order_by("-year").first()
+
+    def milestones(self):
+        """``[(short name, date, what)]`` in order, as the overview and the cockpit show them."""
+        return [
+            ("报市级审查", self.city_review_by, "乡镇级片区报市级审查"),
+            ("乡镇级完成", self.township_done_by, "全面完成乡镇级片区规划编制"),
+            ("村级完成", self.village_done_by, "村级片区应编尽编"),
+        ]

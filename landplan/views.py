@@ -29,7 +29,7 @@ from county.status import LIGHT_TONES, Light, today
 from .choices import STAGE_TONES, Batch, Level, Stage
 from .filtersets import PlanAreaFilter
 from .forms import AreaForm, NoteForm, StageForm
-from .models import PlanArea, ProgressNote, StageError
+from .models import PlanArea, PlanYear, ProgressNote, StageError
 
 GROUPS = [
     (Level.TOWNSHIP, Batch.FIRST),
@@ -88,11 +88,8 @@ def overview(request):
     from .registration import figures_from  # the cockpit's cards, coloured by their thresholds
 
     figs = figures_for(request.user)
-    deadlines = [
-        ("报市级审查", "2023年10月底", "乡镇级片区报市级审查"),
-        ("乡镇级完成", "2023年12月底", "全面完成乡镇级片区规划编制"),
-        ("村级完成", "2024年6月底", "村级片区应编尽编"),
-    ]
+    plan_year = PlanYear.current()  # the milestones, the same row the cockpit reads
+    deadlines = plan_year.milestones() if plan_year else []
     lights = [
         {
             "light": light,

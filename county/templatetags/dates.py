@@ -51,3 +51,11 @@ def cn_datetime(value):
 def cn_month(year, month):
     """2027年2月: a month as a period's name (the ranking's 月度 periods)."""
     return f"{year}年{month}月"
+
+
+@register.filter(expects_localtime=True)
+def cn_weekday(value):
+    """星期六: the day of the week a date falls on (the holiday calendar's preview)."""
+    if value in (None, ""):
+        return ""
+    return "星期" + "一二三四五六日"[_local(value).weekday()]

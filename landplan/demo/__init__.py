@@ -34,6 +34,27 @@ def move_to_demo_day():
     demo_clock.move_dates(PlanArea.objects.all(), DATE_FIELDS, SAMPLE_DAY)
 
 
+def seed_plan_year():
+    """The sample's plan year: the speech's milestones of its year, moved like its areas.
+
+    The sample's areas are due on those milestones, so after the move the overview and
+    the cockpit name the same days as the areas' own deadlines.
+    """
+    from ..models import PlanYear
+
+    review, township, village = (
+        demo_clock.moved(day, SAMPLE_DAY) for day in PlanYear.rule_dates(SAMPLE_DAY.year)
+    )
+    PlanYear.objects.update_or_create(
+        year=review.year,
+        defaults={
+            "city_review_by": review,
+            "township_done_by": township,
+            "village_done_by": village,
+        },
+    )
+
+
 def load_demo(stdout):
     """Import the sample once (idempotent: nothing happens when areas exist).
 
@@ -57,6 +78,7 @@ def _load_demo(stdout):
             stdout.write(f"  {error}")
         raise RuntimeError("片区规划示例数据导入失败。")
     move_to_demo_day()
+    seed_plan_year()
     # The timeline starts when the work was dispatched (the speech's meeting).
     first_steps = list(StageChange.objects.filter(from_stage=None))
     for change in first_steps:

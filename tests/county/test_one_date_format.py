@@ -15,7 +15,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from county.templatetags.dates import cn_date, cn_datetime
+from county.templatetags.dates import cn_date, cn_datetime, cn_weekday
 
 ROOT = Path(__file__).resolve().parents[2]
 HOME = Path("county/templatetags/dates.py")
@@ -118,6 +118,7 @@ def test_the_one_function_writes_days_and_moments():
     late = datetime.datetime(2027, 2, 13, 17, 0, tzinfo=zoneinfo.ZoneInfo("UTC"))
     assert cn_date(late) == "2027年2月14日"
     assert cn_date(None) == cn_datetime("") == ""
+    assert cn_weekday(datetime.date(2027, 2, 13)) == "星期六"
 
 
 @pytest.mark.django_db
