@@ -146,8 +146,8 @@ def reading():
     stack.append(tables)
     try:
         yield tables
-    finally:
-        stack.remove(tables)
+    finally:  # by identity: two sets on the stack may be equal
+        del stack[next(i for i in reversed(range(len(stack))) if stack[i] is tables)]
 
 
 @contextlib.contextmanager

@@ -315,6 +315,7 @@ MODELS = {
     "county.SupervisionNotice": None,  # 督办单: county:notice, scoped by notices_visible_to
     "county.ReminderSettings": None,  # admin only
     "county.CalendarDay": None,  # 节假日安排: admin only (county/workdays/)
+    "landplan.PlanYear": None,  # 规划时间节点: admin only, read by every user's overview
     "testapp.Dossier": None,  # the core's test workstream; its views are test-only
 }
 
