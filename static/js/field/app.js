@@ -30,6 +30,12 @@
     return opt;
   }
 
+  // A moment as the pages write it (county/templatetags/dates.py cn_datetime): 2027年2月13日 14:05
+  function cnDateTime(when) {
+    return when.getFullYear() + "年" + (when.getMonth() + 1) + "月" + when.getDate() + "日 " +
+      String(when.getHours()).padStart(2, "0") + ":" + String(when.getMinutes()).padStart(2, "0");
+  }
+
   function isoDate(date) {
     var d = new Date(date.getTime() - date.getTimezoneOffset() * 60000);
     return d.toISOString().slice(0, 10);
@@ -375,7 +381,7 @@
         var meta = document.createElement("div");
         meta.className = "small text-secondary";
         var when = new Date(r.createdAt);
-        meta.textContent = "记录于 " + (when.getMonth() + 1) + "月" + when.getDate() + "日 " + String(when.getHours()).padStart(2, "0") + ":" + String(when.getMinutes()).padStart(2, "0") +
+        meta.textContent = "记录于 " + cnDateTime(when) +
           (r.photos && r.photos.length ? " · " + r.photos.length + " 张照片" : "") + (r.result && r.result.number ? " · 第" + r.result.number + "号" : "");
         item.appendChild(meta);
         if (r.message && r.state !== "done") {
