@@ -23,12 +23,13 @@ from county.concurrency import VERSION_EXCLUDED, VersionedModel
 from county.inputs import LONG_TEXT, check_plausible_date
 from county.registry import record_url
 from county.scoping import ScopedQuerySet, UnitOwnedModel, may
-from county.status import LIGHT_TONES, light_for
+from county.status import LIGHT_TONES
 from county.templatetags.dates import cn_date
 from county.voiding import VoidableModel, active_manager
 
 from . import rules
 from .choices import STATUS_TONES, OperatorType, ParcelStatus, Season
+from .registration import PARCEL_STATUS
 
 WORKSTREAM = "abandoned_land"
 
@@ -165,9 +166,7 @@ class Parcel(VersionedModel, VoidableModel, UnitOwnedModel):
     @property
     def light(self):
         """The planting deadline's light while the parcel waits to be planted."""
-        if not self.awaits_planting or self.planting_deadline is None:
-            return None
-        return light_for(self.planting_deadline)
+        return PARCEL_STATUS.light_of(self)
 
     @property
     def light_tone(self):

@@ -1,6 +1,15 @@
 """How 撂荒地整治 plugs into county/: dated work, cockpit figures, ledger, demo, URLs."""
 
 from county.registry import DatedWork, Workstream, registry
+from county.status import StatusRules
+
+from .choices import ParcelStatus
+
+# The state inputs, declared once: the 种植时限 runs while a parcel is 已整治 (待种植); a
+# parcel in any other status, or without a planting deadline, has no light.
+PARCEL_STATUS = StatusRules(
+    deadline="planting_deadline", work=(ParcelStatus.REMEDIATED,), undated=None
+)
 
 
 def describe_parcel(parcel):
@@ -11,7 +20,7 @@ def describe_parcel(parcel):
 
 
 def register():
-    from . import measures, rules
+    from . import measures
     from .cockpit import cockpit
     from .demo import load_demo
     from .demo import scale as demo_scale
@@ -32,9 +41,8 @@ def register():
                     key="abandoned_land.parcel",
                     label="撂荒地待种植",
                     model=Parcel,
-                    deadline_field="planting_deadline",
+                    status=PARCEL_STATUS,
                     title_field="code",
-                    open_filter=rules.AWAITING_PLANTING,
                     url_name="abandoned_land:parcel_detail",
                     leader_path="township__liaison_leaders",
                     select_related=("township", "village"),

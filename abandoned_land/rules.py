@@ -14,6 +14,7 @@ import datetime
 from django.db.models import Q
 
 from .choices import ParcelStatus
+from .registration import PARCEL_STATUS
 
 S = ParcelStatus
 
@@ -22,8 +23,8 @@ AWAITING_PLANTING = Q(status=S.REMEDIATED)
 
 
 def planting_overdue(on):
-    """已整治 parcels whose 种植时限 has passed without planting."""
-    return AWAITING_PLANTING & Q(planting_deadline__lt=on)
+    """已整治 parcels whose 种植时限 has passed without planting (the declared rule)."""
+    return PARCEL_STATUS.overdue_q(on)
 
 
 # Where township staff may move a parcel from each status.

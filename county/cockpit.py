@@ -13,16 +13,15 @@ import functools
 import operator
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 
 from . import figures_cache
 from .registry import Panel, registry
-from .status import LIGHT_TONES, Light, light_for, today
+from .status import LIGHT_TONES, light_order, today
 
 LEADER_LIMIT_PER_KIND = 50  # rows listed per kind (earliest deadline first); counts are exact
 REQUESTS_SHOWN = 10  # waiting requests listed per kind beside them (the rest in 待审核)
-LIGHT_ORDER = {Light.OVERDUE: 0, Light.DUE_SOON: 1, Light.NORMAL: 2, Light.LONG_TERM: 3}
 
 
 @dataclass(frozen=True)
@@ -153,7 +152,7 @@ def leader_work(leader, on=None):
                     continue
                 seen[record.pk] = record
                 deadline = getattr(record, dated.deadline_field)
-                light = light_for(deadline, on=on)
+                light = dated.light(record, on)  # the declared rule (county.status)
                 rows.append(
                     {
                         "kind": dated.key,
@@ -181,7 +180,7 @@ def leader_work(leader, on=None):
         found = workstream.instructions(mine)
         for row in rows:
             row["instructions"] = found.get((row["kind"], row["pk"]), row["instructions"])
-    rows.sort(key=lambda row: (LIGHT_ORDER.get(row["light"], 9), row["deadline"], row["title"]))
+    rows.sort(key=lambda row: (light_order(row["light"]), row["deadline"], row["title"]))
     return rows, townships
 
 
@@ -220,7 +219,7 @@ def leader_summary(leader, on=None):
     for workstream, dated in registry.dated_work():
         sources = [qs for _why, qs in _leader_sources(dated, leader.pk, township_ids)]
         rows = functools.reduce(operator.or_, sources)
-        late = Q(**{f"{dated.deadline_field}__lt": on})
+        late = dated.overdue_q(on)
         counts = rows.aggregate(
             total=Count("pk", distinct=True), late=Count("pk", filter=late, distinct=True)
         )

@@ -13,7 +13,7 @@ from .inbox import sent_back_rows
 from .management.commands.load_demo import DEMO_PASSWORD
 from .models import User
 from .registry import registry
-from .status import LIGHT_TONES, Light, light_for, today
+from .status import LIGHT_TONES, light_order, today
 
 TODO_LIMIT_PER_KIND = 200
 LEADER_PAGE_SIZE = 50  # rows of the leader's own page
@@ -27,9 +27,6 @@ def home(request):
     if request.user.role in (Role.LEADER, Role.SUPERVISOR) or request.user.is_county_admin:
         return redirect("county:cockpit")
     return redirect("county:todo")
-
-
-LIGHT_ORDER = {Light.OVERDUE: 0, Light.DUE_SOON: 1, Light.NORMAL: 2, Light.LONG_TERM: 3}
 
 
 def todo_groups(user, on=None):
@@ -58,7 +55,7 @@ def todo_groups(user, on=None):
         rows = []
         for record in records[:TODO_LIMIT_PER_KIND]:
             deadline = getattr(record, dated.deadline_field)
-            light = light_for(deadline, on=on)
+            light = dated.light(record, on)  # the declared rule (county.status)
             rows.append(
                 {
                     "title": getattr(record, dated.title_field),
@@ -69,7 +66,7 @@ def todo_groups(user, on=None):
                     "tone": LIGHT_TONES[light],
                 }
             )
-        rows.sort(key=lambda row: (LIGHT_ORDER.get(row["light"], 9), row["deadline"]))
+        rows.sort(key=lambda row: (light_order(row["light"]), row["deadline"]))
         groups.append(
             {
                 "key": dated.key,

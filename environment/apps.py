@@ -3,7 +3,6 @@
 import importlib.util
 
 from django.apps import AppConfig
-from django.db.models import Q
 
 
 class EnvironmentConfig(AppConfig):
@@ -15,14 +14,13 @@ class EnvironmentConfig(AppConfig):
         from county.registry import DatedWork, Workstream, registry
 
         from . import measures
-        from .choices import OPEN_FOR_UNIT
         from .cockpit import cockpit
         from .demo import load_demo
         from .demo import scale as demo_scale
         from .maps import map_layers
         from .models import Problem
         from .notices import cockpit_figures
-        from .registration import decisions
+        from .registration import PROBLEM_STATUS, decisions
 
         registry.register(
             Workstream(
@@ -36,9 +34,8 @@ class EnvironmentConfig(AppConfig):
                         key="environment.problem",
                         label="环境问题整改",
                         model=Problem,
-                        deadline_field="deadline",
+                        status=PROBLEM_STATUS,
                         title_field="description",
-                        open_filter=Q(status__in=OPEN_FOR_UNIT),
                         url_name="environment:problem_detail",
                         leader_path="township__liaison_leaders",
                         select_related=("township", "village", "category"),

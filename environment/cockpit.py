@@ -19,6 +19,7 @@ from county.status.palette import GRAY, PRIMARY
 from .choices import NOT_CLOSED, STATUS_TONES, NoticeStatus, ProblemStatus
 from .models import Notice, Problem
 from .notices import TownshipRow, rank_rows, rate_of
+from .registration import PROBLEM_STATUS
 
 RANKING_ROWS = 6
 # The chart's series and their figures, one colour each (county/status/palette.py).
@@ -36,7 +37,7 @@ def cockpit(user, period):
         Problem.objects.visible_to(user),
         total=Count("pk"),
         open=Count("pk", filter=Q(status__in=NOT_CLOSED)),
-        overdue=Count("pk", filter=Q(status__in=NOT_CLOSED, deadline__lt=on)),
+        overdue=Count("pk", filter=PROBLEM_STATUS.overdue_q(on)),
         closed=Count("pk", filter=Q(status=ProblemStatus.CLOSED)),
         stubborn=Count("pk", filter=Q(stubborn_of__isnull=False)),
         found_in=Count("pk", filter=found_q),
@@ -106,7 +107,7 @@ def latest_ranking():
         .annotate(
             found=Count("pk"),
             closed=Count("pk", filter=Q(status=ProblemStatus.CLOSED)),
-            overdue=Count("pk", filter=Q(status__in=NOT_CLOSED, deadline__lt=on)),
+            overdue=Count("pk", filter=PROBLEM_STATUS.overdue_q(on)),
             recurrences=Sum("recurrence_count"),
         )
     }

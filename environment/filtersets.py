@@ -10,6 +10,7 @@ from county.status import today
 
 from .choices import NOT_CLOSED, InspectionKind, Measure, ProblemStatus
 from .models import Accountability, Inspection, Problem, ProblemCategory
+from .registration import PROBLEM_STATUS
 
 STATUS_FILTER_CHOICES = [("open", "未销号（全部）"), *ProblemStatus.choices]
 YES = [("1", "是")]
@@ -87,7 +88,7 @@ class ProblemFilter(BootstrapFilterSet):
         return queryset.filter(status=value)
 
     def filter_overdue(self, queryset, name, value):
-        return queryset.filter(status__in=NOT_CLOSED, deadline__lt=today()) if value else queryset
+        return queryset.filter(PROBLEM_STATUS.overdue_q(today())) if value else queryset
 
     def filter_stubborn(self, queryset, name, value):
         return queryset.filter(stubborn_of__isnull=False) if value else queryset

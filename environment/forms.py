@@ -12,7 +12,7 @@ from county.evidence import OFFICE, check_evidence
 from county.forms import BootstrapFormMixin
 from county.inputs import LONG_TEXT, max_length
 from county.models import Unit, Village
-from county.status import today
+from county.status import is_overdue, today
 
 from .choices import PhotoKind, RecheckResult
 from .models import (
@@ -162,7 +162,7 @@ class RecheckForm(BootstrapFormMixin, forms.Form):
             deadline = data.get("new_deadline")
             if not deadline:
                 self.add_error("new_deadline", "问题反弹时必须重新确定整改时限。")
-            elif deadline < today():
+            elif is_overdue(deadline):  # already past: 逾期 the day it is set
                 self.add_error("new_deadline", "新的整改时限不能早于今天。")
         return data
 

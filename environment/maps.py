@@ -10,12 +10,13 @@ from django.db.models import Count
 from django.views.decorators.gzip import gzip_page
 
 from county.maps import filtered, json_map, lonlat, map_page, map_payload, url_maker
-from county.status import today
+from county.status import Light, today
 from county.templatetags.dates import cn_date
 
-from .choices import NOT_CLOSED, STATUS_TONES, STUBBORN_TONE, ProblemStatus
+from .choices import STATUS_TONES, STUBBORN_TONE, ProblemStatus
 from .filtersets import ProblemFilter
 from .models import Problem
+from .registration import PROBLEM_STATUS
 
 STUBBORN = "顽固问题"
 
@@ -60,7 +61,7 @@ def problem_map_data(request):
     for (pk, number, status, lon, lat, category, township, village, market, stubborn,
          deadline, description) in placed:  # fmt: skip
         place = f"{township[:-1] if market else ''}{'场镇' if market else village or ''}"
-        late = status in NOT_CLOSED and deadline < on
+        late = PROBLEM_STATUS.light(status, deadline, on) == Light.OVERDUE
         points.append(
             {
                 "name": f"第{number}号 {place}{category}",
@@ -76,7 +77,7 @@ def problem_map_data(request):
             }
         )
     overdue = (
-        queryset.filter(status__in=NOT_CLOSED, deadline__lt=on)
+        queryset.filter(PROBLEM_STATUS.overdue_q(on))
         .order_by()
         .values("township__name")
         .annotate(n=Count("pk"))

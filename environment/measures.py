@@ -11,10 +11,10 @@ from django.db.models import Count, F, Q, Sum
 from county.briefing import WeekFigure, count_by, new_overdue_window
 from county.ranking import add_into, by_unit, days_late, last_due_day
 
-from .choices import NOT_CLOSED, NoticeStatus, ProblemStatus, ReviewResult
+from .choices import NoticeStatus, ProblemStatus, ReviewResult
+from .registration import PROBLEM_STATUS
 
 CLOSED = Q(status=ProblemStatus.CLOSED)
-OPEN = Q(status__in=NOT_CLOSED)
 CLOSED_ON_TIME = CLOSED & (Q(closed_on__isnull=True) | Q(closed_on__lte=F("deadline")))
 STUBBORN = Q(stubborn_of__isnull=False) | Q(recurrence_count__gt=0)
 UNIT_PATHS = ("township", "departments")
@@ -25,6 +25,7 @@ def unit_measures(date_from, date_to, on):
 
     due = Q(deadline__gte=date_from, deadline__lte=last_due_day(date_to, on))
     found = Q(found_on__gte=date_from, found_on__lte=date_to)
+    late = due & PROBLEM_STATUS.overdue_q(on)  # 待验收 is not 逾期 (registration.py)
     problems = Problem.objects.filter(due | found)  # one pass per path for both windows
     result = {}
     for path in UNIT_PATHS:
@@ -35,8 +36,8 @@ def unit_measures(date_from, date_to, on):
                 path,
                 due=Count("pk", filter=due),
                 on_time=Count("pk", filter=due & CLOSED_ON_TIME),
-                overdue=Count("pk", filter=due & OPEN),
-                overdue_days=Sum(days_late(on, "deadline"), filter=due & OPEN),
+                overdue=Count("pk", filter=late),
+                overdue_days=Sum(days_late(on, "deadline"), filter=late),
                 found=Count("pk", filter=found),
                 closed=Count("pk", filter=found & CLOSED),
                 recurrences=Count("pk", filter=found & STUBBORN),
@@ -58,7 +59,7 @@ def weekly(date_from, date_to):
     closed = Problem.objects.filter(closed_on__gte=date_from, closed_on__lte=date_to)
     first, last = new_overdue_window(date_from, date_to)
     late = Problem.objects.filter(deadline__gte=first, deadline__lte=last).filter(
-        OPEN | Q(closed_on__gt=F("deadline"))
+        PROBLEM_STATUS.overdue_q() | Q(closed_on__gt=F("deadline"))
     )
     decided = Rectification.objects.filter(
         result__in=(ReviewResult.ACCEPTED, ReviewResult.REJECTED),

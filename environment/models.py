@@ -30,7 +30,7 @@ from county.events import notify, record_decision, staff_of, supervisors_of
 from county.inputs import LONG_TEXT, check_plausible_date
 from county.registry import record_url
 from county.scoping import ScopedQuerySet, UnitOwnedModel, decide_refusal, may
-from county.status import LIGHT_TONES, light_for, today
+from county.status import LIGHT_TONES, is_overdue, today
 from county.templatetags.dates import cn_date
 from county.voiding import VoidableModel, active_manager
 
@@ -47,6 +47,7 @@ from .choices import (
     RecheckResult,
     ReviewResult,
 )
+from .registration import PROBLEM_STATUS
 
 WORKSTREAM = "environment"
 PROBLEM_UNIT_PATHS = ("problem__township", "problem__departments")
@@ -171,7 +172,8 @@ class ProblemQuerySet(ScopedQuerySet):
         return self.filter(status__in=NOT_CLOSED)
 
     def overdue(self, on=None):
-        return self.open().filter(deadline__lt=on or today())
+        """逾期: still the unit's work past its deadline (待验收 is not: PROBLEM_STATUS)."""
+        return self.filter(PROBLEM_STATUS.overdue_q(on))
 
     def stubborn(self):
         return self.filter(stubborn_of__isnull=False)
@@ -328,7 +330,7 @@ class Problem(VersionedModel, VoidableModel, UnitOwnedModel):
 
     @property
     def light(self):
-        return light_for(self.deadline, done=self.is_closed)
+        return PROBLEM_STATUS.light_of(self)
 
     @property
     def light_tone(self):
@@ -506,7 +508,7 @@ class Problem(VersionedModel, VoidableModel, UnitOwnedModel):
         if result == RecheckResult.RECURRED:
             if new_deadline is None:
                 raise LoopError("问题反弹时必须重新确定整改时限。")
-            if new_deadline < on:
+            if is_overdue(new_deadline, on):
                 raise LoopError("新的整改时限不能早于回头看日期。")
         recheck = Recheck.objects.create(
             problem=self,

@@ -24,6 +24,7 @@ from county.status import today
 from county.templatetags.dates import cn_date
 
 from .choices import NOT_CLOSED, ProblemStatus
+from .registration import PROBLEM_STATUS
 
 
 def rate_of(closed, found):
@@ -82,7 +83,7 @@ def notice_figures(start, end, on=None):
         for row in problems.values("township").annotate(
             found=Count("pk"),
             closed=Count("pk", filter=Q(status=ProblemStatus.CLOSED)),
-            overdue=Count("pk", filter=Q(status__in=NOT_CLOSED, deadline__lt=on)),
+            overdue=Count("pk", filter=PROBLEM_STATUS.overdue_q(on)),
             pending=Count("pk", filter=Q(status=ProblemStatus.PENDING)),
             recurrences=Sum("recurrence_count"),
             stubborn=Count("pk", filter=Q(stubborn_of__isnull=False)),
@@ -147,7 +148,7 @@ def cockpit_figures(user):
     c = Problem.objects.visible_to(user).aggregate(
         total=Count("pk"),
         open=Count("pk", filter=Q(status__in=NOT_CLOSED)),
-        overdue=Count("pk", filter=Q(status__in=NOT_CLOSED, deadline__lt=on)),
+        overdue=Count("pk", filter=PROBLEM_STATUS.overdue_q(on)),
         pending=Count("pk", filter=Q(status=ProblemStatus.PENDING)),
         closed=Count("pk", filter=Q(status=ProblemStatus.CLOSED)),
         stubborn=Count("pk", filter=Q(stubborn_of__isnull=False)),

@@ -9,6 +9,20 @@ unit's 我的待办. Leaders who liaise with the problem's township read the req
 from django.db.models import Exists, OuterRef, Q
 
 from county.registry import Decision
+from county.status import StatusRules
+
+from .choices import ProblemStatus
+
+# The state inputs, declared once. 逾期 is the unit's clock: a problem is 逾期 when its
+# deadline has passed while it is still the unit's work (已交办/整改中). Once the unit
+# submits its rectification (待验收) the clock is the supervisor's, so a 待验收 problem is
+# never 逾期 — not on the cockpit, 我的待办, the leader page, the reminders, the lists or the
+# ranking; sent back (整改中 again) past its deadline, it is 逾期 again.
+PROBLEM_STATUS = StatusRules(
+    deadline="deadline",
+    closed=(ProblemStatus.CLOSED,),
+    waiting=(ProblemStatus.PENDING,),
+)
 
 
 def _problem_title(problem):

@@ -13,7 +13,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from county.registry import Chart, Figure, Panel
-from county.status import today
+from county.status import is_overdue, today
 from county.templatetags.dates import cn_date
 
 from .choices import STAGE_TONES, Batch, Level, Stage
@@ -76,7 +76,7 @@ def cockpit(user, period):
     def tone(deadline, n):
         if not n:
             return "success"
-        return "danger" if deadline and deadline < on else "warning"
+        return "danger" if deadline and is_overdue(deadline, on) else "warning"
 
     milestones = [
         Figure(

@@ -22,12 +22,13 @@ from county.maps import (
     map_payload,
     township_centroids,
 )
-from county.status import LIGHT_TONES, Light, light_for, today
+from county.status import LIGHT_TONES, Light, today
 from county.templatetags.dates import cn_date
 
 from .choices import Stage
 from .filtersets import PlanAreaFilter
 from .models import PlanArea
+from .registration import AREA_STATUS
 
 SPREAD = 0.006  # degrees between areas drawn around one place
 
@@ -72,7 +73,7 @@ def area_map_data(request):
             angle = turn * 2.4  # golden angle: neighbours never sit on one another
             radius = SPREAD * math.sqrt(turn)
             lon, lat = lon + radius * math.cos(angle), lat + radius * math.sin(angle)
-        light = light_for(area.next_deadline, done=area.stage == Stage.DONE, on=on)
+        light = AREA_STATUS.light_of(area, on)
         points.append(
             {
                 "name": area.title or area.name,

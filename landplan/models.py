@@ -22,10 +22,11 @@ from county.concurrency import VERSION_EXCLUDED, VersionedModel
 from county.inputs import LONG_TEXT, check_plausible_date
 from county.registry import record_url
 from county.scoping import ScopedQuerySet, UnitOwnedModel, may
-from county.status import DUE_SOON_DAYS, LIGHT_TONES, Light, light_for, today
+from county.status import LIGHT_TONES, today
 from county.templatetags.dates import cn_date
 
 from .choices import REVIEW_STAGES, STAGE_TONES, Batch, Level, Stage
+from .registration import AREA_STATUS
 
 WORKSTREAM = "landplan"
 
@@ -79,20 +80,8 @@ class PlanAreaQuerySet(ScopedQuerySet):
         return self.exclude(stage=Stage.DONE)
 
     def with_light(self, light, on=None):
-        on = on or today()
-        soon = on + datetime.timedelta(days=DUE_SOON_DAYS)
-        if light == Light.DONE:
-            return self.filter(stage=Stage.DONE)
-        open_ = self.open()
-        if light == Light.OVERDUE:
-            return open_.filter(next_deadline__lt=on)
-        if light == Light.DUE_SOON:
-            return open_.filter(next_deadline__gte=on, next_deadline__lte=soon)
-        if light == Light.NORMAL:
-            return open_.filter(next_deadline__gt=soon)
-        if light == Light.LONG_TERM:
-            return open_.filter(next_deadline__isnull=True)
-        return self
+        """The areas whose light is ``light`` (the declared rule, AREA_STATUS)."""
+        return self.filter(AREA_STATUS.light_q(light, on)) if light else self
 
     def for_list(self):
         return self.select_related("lead_unit").prefetch_related("townships")
@@ -181,7 +170,7 @@ class PlanArea(VersionedModel, UnitOwnedModel):
         return self.stage == Stage.DONE
 
     def light_on(self, on=None):
-        return light_for(self.compute_next_deadline(), done=self.is_done, on=on)
+        return AREA_STATUS.light_of(self, on, deadline=self.compute_next_deadline())
 
     @property
     def light(self):

@@ -1,9 +1,15 @@
 """How the planning workstream plugs into county/: dated work, cockpit figures, ledger, demo."""
 
 from county.registry import NONE_LATE, RATE_THRESHOLD, DatedWork, Figure, Workstream, registry
+from county.status import StatusRules
 from county.templatetags.dates import cn_date
 
 from .choices import Stage
+
+# The state inputs, declared once: an area's deadline is its next milestone (报市级审查,
+# else 编制完成, kept in ``next_deadline``); it is done at 已完成, and has no waiting stage
+# (a stage under review is still the area's own milestone).
+AREA_STATUS = StatusRules(deadline="next_deadline", status="stage", closed=(Stage.DONE,))
 
 
 def figures(user):
@@ -124,7 +130,6 @@ def decisions():
 
 
 def register():
-    from django.db.models import Q
 
     from . import measures
     from .cockpit import cockpit
@@ -146,9 +151,8 @@ def register():
                     key="landplan.area",
                     label="片区规划编制",
                     model=PlanArea,
-                    deadline_field="next_deadline",
+                    status=AREA_STATUS,
                     title_field="title",
-                    open_filter=~Q(stage=Stage.DONE),
                     url_name="landplan:area_detail",
                     describe=describe_area,
                 )

@@ -9,32 +9,27 @@ list by ``group``/``track`` and ``light``, the sub-task list by ``unit`` and
 
 from collections import Counter
 
-from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from county.models import SpecialGroup, Unit
 from county.registry import Chart, Figure, Panel
-from county.status import LIGHT_TONES, Light, today
+from county.status import LIGHT_TONES, LIGHTS_WORST_FIRST, Light, today
 
 from .choices import ExperienceLevel, Track
 from .filtersets import task_light_q
 from .models import Experience, Instruction, ReformItem, SubTask
+from .registration import ITEM_ROLLUP
 
 # The lights an item can roll up to (ReformItem.rollup), worst first.
-ITEM_LIGHTS = (Light.OVERDUE, Light.DUE_SOON, Light.NORMAL, Light.LONG_TERM, Light.DONE)
+ITEM_LIGHTS = LIGHTS_WORST_FIRST
 TOP_UNITS = 10
 
 
 def item_light_expression(on):
-    """The item's rolled-up light as SQL, the same rule as ``filtersets.item_light_filter``
-    (an item without sub-tasks has none)."""
-
-    def has(light):
-        return Exists(SubTask.objects.filter(task_light_q(light, on), item=OuterRef("pk")))
-
-    whens = [When(has(light), then=Value(light.value)) for light in ITEM_LIGHTS[:-1]]
-    whens.append(When(Exists(SubTask.objects.filter(item=OuterRef("pk"))), then=Value("done")))
-    return Case(*whens, default=Value(""))
+    """The item's rolled-up light as SQL: the declared roll-up (an item without sub-tasks
+    is 正常, as on the model, the list filter and the overview)."""
+    return ITEM_ROLLUP.annotation(ReformItem, on)
 
 
 def items_by_light(user, on):

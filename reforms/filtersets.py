@@ -1,7 +1,5 @@
 """Filters of the reform ledger: one FilterSet serves the list page, the API and the export."""
 
-import datetime
-
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
@@ -10,42 +8,21 @@ from drf_spectacular.utils import extend_schema_field
 
 from county.filtersets import BootstrapFilterSet
 from county.models import Leader, SpecialGroup, Unit
-from county.status import DUE_SOON_DAYS, Light, today
+from county.status import Light
 
 from .choices import ExperienceLevel, FollowUpStatus, TaskStatus, Track
 from .models import Experience, FollowUpProblem, Innovation, ReformItem, SubTask
+from .registration import ITEM_ROLLUP, SUBTASK_STATUS
 
 
 def task_light_q(light, on=None, prefix=""):
-    """A Q over sub-tasks matching one light of county.status (prefix for related lookups)."""
-    on = on or today()
-    soon = on + datetime.timedelta(days=DUE_SOON_DAYS)
-    p = prefix
-    open_ = ~Q(**{f"{p}status": TaskStatus.DONE})
-    dated = Q(**{f"{p}long_term": False, f"{p}deadline__isnull": False})
-    return {
-        Light.DONE: Q(**{f"{p}status": TaskStatus.DONE}),
-        Light.OVERDUE: open_ & dated & Q(**{f"{p}deadline__lt": on}),
-        Light.DUE_SOON: open_ & dated & Q(**{f"{p}deadline__gte": on, f"{p}deadline__lte": soon}),
-        Light.NORMAL: open_ & dated & Q(**{f"{p}deadline__gt": soon}),
-        Light.LONG_TERM: open_ & ~dated,
-    }[light]
+    """A Q over sub-tasks matching one light (county.status, on the declared inputs)."""
+    return SUBTASK_STATUS.light_q(light, on, prefix)
 
 
 def item_light_filter(queryset, light, on=None):
     """Items whose rolled-up light (ReformItem.rollup) is ``light``."""
-
-    def has(which):
-        return Exists(SubTask.objects.filter(task_light_q(which, on), item=OuterRef("pk")))
-
-    order = [Light.OVERDUE, Light.DUE_SOON, Light.NORMAL, Light.LONG_TERM]
-    if light == Light.DONE:
-        any_open = Exists(SubTask.objects.filter(item=OuterRef("pk")).exclude(status="done"))
-        return queryset.filter(~any_open, Exists(SubTask.objects.filter(item=OuterRef("pk"))))
-    condition = has(light)
-    for earlier in order[: order.index(light)]:
-        condition &= ~has(earlier)
-    return queryset.filter(condition)
+    return queryset.filter(ITEM_ROLLUP.light_q(queryset.model, light, on))
 
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -9,7 +9,6 @@ from simple_history.models import HistoricalRecords
 from county.concurrency import VERSION_EXCLUDED, VersionedModel
 from county.inputs import LONG_TEXT, check_plausible_date
 from county.scoping import ScopedQuerySet, UnitOwnedModel
-from county.status import Light, light_for
 from county.templatetags.dates import cn_date
 
 from .choices import (
@@ -21,6 +20,7 @@ from .choices import (
     TaskStatus,
     Track,
 )
+from .registration import ITEM_ROLLUP, SUBTASK_STATUS
 
 WORKSTREAM = "reforms"
 
@@ -90,14 +90,12 @@ class ReformItem(VersionedModel, UnitOwnedModel):
     def rollup(self, subtasks=None, on=None):
         """The item's light and percent, rolled up from its sub-tasks (prefetched if given)."""
         subtasks = list(self.subtasks.all() if subtasks is None else subtasks)
+        light = ITEM_ROLLUP.light(subtasks, on)  # the rule: county.status, declared in registration
         if not subtasks:
-            return Light.NORMAL, 0
-        lights = [t.light(on) for t in subtasks]
-        percent = round(sum(t.percent for t in subtasks) / len(subtasks))
-        for light in (Light.OVERDUE, Light.DUE_SOON, Light.NORMAL, Light.LONG_TERM):
-            if light in lights:
-                return light, percent
-        return Light.DONE, 100
+            return light, 0
+        if all(SUBTASK_STATUS.is_closed(t) for t in subtasks):
+            return light, 100
+        return light, round(sum(t.percent for t in subtasks) / len(subtasks))
 
 
 class SubTaskQuerySet(ScopedQuerySet):
@@ -156,10 +154,10 @@ class SubTask(VersionedModel, UnitOwnedModel):
 
     @property
     def is_done(self):
-        return self.status == TaskStatus.DONE
+        return SUBTASK_STATUS.is_closed(self)
 
     def light(self, on=None):
-        return light_for(None if self.long_term else self.deadline, self.is_done, on)
+        return SUBTASK_STATUS.light_of(self, on)
 
     @property
     def deadline_text(self):

@@ -1,17 +1,18 @@
 """How the reform ledger plugs into county/: dated work, cockpit figures, ledger, demo."""
 
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 
 from county.registry import NONE_LATE, RATE_THRESHOLD, DatedWork, Figure, Workstream, registry
-from county.status import DUE_SOON_DAYS, today
+from county.status import Light, RollUp, StatusRules, today
 
 from .choices import TaskStatus
 
-DUE_SOON = datetime.timedelta(days=DUE_SOON_DAYS)
+# The state inputs, declared once: a sub-task is done when 已完成, long-term work has no
+# deadline; an item takes the worst light of its sub-tasks (正常 while it has none).
+SUBTASK_STATUS = StatusRules(deadline="deadline", closed=(TaskStatus.DONE,), long_term="long_term")
+ITEM_ROLLUP = RollUp(parts="subtasks", rules=SUBTASK_STATUS)
 
 
 def figures(user):
@@ -19,21 +20,20 @@ def figures(user):
 
     on = today()
     tasks = SubTask.objects.visible_to(user)
-    dated_open = tasks.exclude(status=TaskStatus.DONE).filter(long_term=False)
     total = tasks.count()
-    done = tasks.filter(status=TaskStatus.DONE).count()
+    done = tasks.filter(SUBTASK_STATUS.light_q(Light.DONE, on)).count()
     task_list = reverse("reforms:tasks")
     return [
         Figure("改革任务", ReformItem.objects.visible_to(user).count(), reverse("reforms:list")),
         Figure(
             "逾期细分任务",
-            dated_open.filter(deadline__lt=on).count(),
+            tasks.filter(SUBTASK_STATUS.light_q(Light.OVERDUE, on)).count(),
             f"{task_list}?light=overdue",
             threshold=NONE_LATE,
         ),
         Figure(
             "临期细分任务",
-            dated_open.filter(deadline__gte=on, deadline__lte=on + DUE_SOON).count(),
+            tasks.filter(SUBTASK_STATUS.light_q(Light.DUE_SOON, on)).count(),
             f"{task_list}?light=due_soon",
             "warning",
         ),
@@ -255,9 +255,8 @@ def register():
                     key="reforms.subtask",
                     label="改革细分任务",
                     model=SubTask,
-                    deadline_field="deadline",
+                    status=SUBTASK_STATUS,
                     title_field="name",
-                    open_filter=~Q(status=TaskStatus.DONE) & Q(long_term=False),
                     url_name="reforms:subtask",
                     leader_path="item__lead_leader",
                     select_related=("item",),
