@@ -6,6 +6,7 @@ e-mail printed to the console. Production sets ``DEBUG=False``, ``SECRET_KEY``,
 defaults below then switch on by themselves.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -150,9 +151,14 @@ AXES_LOCKOUT_CALLABLE = "county.login_security.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
 AXES_CLIENT_IP_CALLABLE = "county.login_security.client_ip"
-# How many proxies of ours append to X-Forwarded-For (nginx: 1). Only the entries they added are
-# believed; in the demo (no proxy) the header is ignored.
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0" if DEBUG else "1"))
+# Addresses/networks of our own proxies (nginx). X-Forwarded-For is read only on requests whose
+# REMOTE_ADDR is one of them; any other request is counted by its REMOTE_ADDR. Production default:
+# nginx on the same host (gunicorn bound to 127.0.0.1); the demo has no proxy.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "" if DEBUG else "127.0.0.1,::1")
+try:
+    [ipaddress.ip_network(entry, strict=False) for entry in TRUSTED_PROXIES]
+except ValueError as error:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES 里有不是地址或网段的项：{error}") from error
 # Whom a locked-out clerk should call (shown on the lockout page).
 LOGIN_HELP_CONTACT = os.environ.get("LOGIN_HELP_CONTACT", "") or "本县督查平台管理员"
 

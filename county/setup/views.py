@@ -29,6 +29,7 @@ from django.views.decorators.http import require_POST
 from county.audit import Action, record
 from county.forms import BootstrapFormMixin
 from county.ledger.reading import MAX_UPLOAD_BYTES
+from county.login_security import PasswordChangeThrottle
 
 from .apply import record_run, run_setup
 from .passwords import password_sheet
@@ -166,8 +167,11 @@ class ChinesePasswordChangeForm(BootstrapFormMixin, PasswordChangeForm):
         return cleaned
 
 
-class PasswordChangeView(auth_views.PasswordChangeView):
-    """修改密码; the first change of a one-time initial password clears the obligation."""
+class PasswordChangeView(PasswordChangeThrottle, auth_views.PasswordChangeView):
+    """修改密码; the first change of a one-time initial password clears the obligation.
+
+    Wrong old passwords are counted and locked like wrong logins (``PasswordChangeThrottle``).
+    """
 
     form_class = ChinesePasswordChangeForm
     template_name = "registration/password_change_form.html"

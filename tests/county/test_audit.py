@@ -24,7 +24,7 @@ def events(action):
     return list(AuditEvent.objects.filter(action=action).order_by("id"))
 
 
-@override_settings(TRUSTED_PROXY_COUNT=1)
+@override_settings(TRUSTED_PROXIES=["10.0.0.1"])
 def test_login_through_the_page_is_recorded_with_address_and_request_id(client, demo):
     response = client.post(
         reverse("login"),

@@ -3,7 +3,8 @@
 Five wrong passwords for one user name from one address lock that pair for half an hour with a
 Chinese page saying until when and whom to call; other clerks behind the same address and the
 same clerk elsewhere still log in. The address is the one nginx appended to X-Forwarded-For,
-never what the client wrote to its left.
+never what the client wrote to its left (tests/county/test_lockout_proxy.py: never a header sent
+by anyone but our proxy).
 """
 
 import datetime
@@ -26,8 +27,8 @@ START = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.timezone(datetime.ti
 
 @pytest.fixture(autouse=True)
 def behind_nginx(settings):
-    """As in production: one trusted proxy (nginx) appends the client's address."""
-    settings.TRUSTED_PROXY_COUNT = 1
+    """As in production: nginx on this host appends the client's address."""
+    settings.TRUSTED_PROXIES = ["127.0.0.1", "::1"]
 
 
 def attempt(client, username, password, address=OFFICE, forged=None, **extra):
@@ -105,7 +106,7 @@ def test_a_forged_x_forwarded_for_does_not_escape_the_lock(client, demo):
 
 
 def test_without_a_proxy_the_header_is_ignored(client, demo, settings):
-    settings.TRUSTED_PROXY_COUNT = 0
+    settings.TRUSTED_PROXIES = []
     with time_machine.travel(START, tick=False):
         for n in range(5):
             attempt(client, "d21", "wrong-password", address=f"10.0.0.{n}")
@@ -118,15 +119,16 @@ def test_the_address_is_read_safely():
     from county.login_security import client_ip
 
     factory = RequestFactory()
-    with override_settings(TRUSTED_PROXY_COUNT=1):
+    with override_settings(TRUSTED_PROXIES=["127.0.0.1"]):
         assert client_ip(factory.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7")) == OFFICE
         assert client_ip(factory.get("/", HTTP_X_FORWARDED_FOR="2001:db8::1")) == "2001:db8::1"
         assert client_ip(factory.get("/", HTTP_X_FORWARDED_FOR="unknown")) == "127.0.0.1"
-        assert client_ip(factory.get("/")) == "127.0.0.1"  # straight to gunicorn: no header
-    with override_settings(TRUSTED_PROXY_COUNT=2):
+        assert client_ip(factory.get("/")) == "127.0.0.1"  # from nginx's host, no header
+    with override_settings(TRUSTED_PROXIES=["127.0.0.1", "10.0.0.0/24"]):
+        # a load balancer (10.0.0.5) in front of nginx: both are ours, skipped from the right
         request = factory.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.7, 10.0.0.5")
         assert client_ip(request) == OFFICE
-        assert client_ip(factory.get("/", HTTP_X_FORWARDED_FOR="10.0.0.5")) == "127.0.0.1"
+        assert client_ip(factory.get("/", HTTP_X_FORWARDED_FOR="10.0.0.5")) == "10.0.0.5"
 
 
 def test_a_successful_login_clears_the_count(client, demo):
