@@ -40,6 +40,23 @@ class CountyConfig(AppConfig):
         for connection in connections.all(initialized_only=True):
             figures_cache.install(connection)
         post_migrate.connect(figures_cache.drop_all, dispatch_uid="county.figures_cache.migrate")
+
+        # The 临期 window follows the working-day calendar: read again for each request and
+        # task, and at once after a calendar edit in this process.
+        from celery.signals import task_prerun
+        from django.core.signals import request_started
+        from django.db.models.signals import post_delete, post_save
+
+        from .status import forget_windows
+
+        request_started.connect(forget_windows, dispatch_uid="county.status.request")
+        task_prerun.connect(forget_windows, dispatch_uid="county.status.task")
+        for signal in (post_save, post_delete):
+            signal.connect(
+                forget_windows,
+                sender="county.CalendarDay",
+                dispatch_uid=f"county.status.{signal is post_save}",
+            )
         # The operations audit log (/audit/): every login, failed login and logout.
         user_logged_in.connect(audit_login, dispatch_uid="county.audit.login")
         user_login_failed.connect(audit_login_failed, dispatch_uid="county.audit.login_failed")

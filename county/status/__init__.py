@@ -12,12 +12,13 @@ Import from ``county.status``; nothing else compares a deadline with today or pi
 from .declare import RollUp, StatusRules
 from .palette import LIGHT_TONES
 from .rules import (
-    DUE_SOON_DAYS,
+    DUE_SOON_WORKING_DAYS,
     EMPTY_ROLLUP,
     LIGHTS_WORST_FIRST,
     Light,
     days_overdue,
     due_soon_until,
+    forget_windows,
     is_due_soon,
     is_overdue,
     light_for,
@@ -27,7 +28,7 @@ from .rules import (
 )
 
 __all__ = [
-    "DUE_SOON_DAYS",
+    "DUE_SOON_WORKING_DAYS",
     "EMPTY_ROLLUP",
     "LIGHTS_WORST_FIRST",
     "LIGHT_TONES",
@@ -36,6 +37,7 @@ __all__ = [
     "StatusRules",
     "days_overdue",
     "due_soon_until",
+    "forget_windows",
     "is_due_soon",
     "is_overdue",
     "light_for",

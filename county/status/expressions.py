@@ -13,7 +13,7 @@ def overdue_q(deadline, on):
 
 
 def due_soon_q(deadline, on):
-    """The deadline falls from ``on`` to ``DUE_SOON_DAYS`` days later."""
+    """The deadline falls from ``on`` to ``DUE_SOON_WORKING_DAYS`` working days later."""
     return Q(**{f"{deadline}__gte": on, f"{deadline}__lte": due_soon_until(on)})
 
 

@@ -11,19 +11,21 @@ The rules, decided once:
   clock is now the supervisor's, so the record is never 逾期 nor 临期: its light is 正常.
   Sent back (整改中 again) past its deadline, it is 逾期 again.
 - 逾期 (overdue): still the unit's work and its deadline is before today.
-- 临期 (due soon): still the unit's work, due today or within ``DUE_SOON_DAYS`` days.
+- 临期 (due soon): still the unit's work, due today or within ``DUE_SOON_WORKING_DAYS``
+  working days (China's calendar, ``county.workdays``: a holiday lengthens the window).
 - 正常 (normal): still the unit's work, due later.
 - A whole rolled up from its parts (a reform item from its sub-tasks) takes its worst part's
   light (逾期, 临期, 正常, 长期 in that order), 已完成 when every part is done, and 正常 when
   it has no parts yet: nothing of it is late or due.
 """
 
-import datetime
+import threading
 
 from django.db import models
 from django.utils import timezone
 
-DUE_SOON_DAYS = 7
+DUE_SOON_WORKING_DAYS = 5
+_window = threading.local()  # {day: its 临期 boundary}, emptied by forget_windows
 
 
 class Light(models.TextChoices):
@@ -46,8 +48,21 @@ def today():
 
 
 def due_soon_until(on):
-    """The last deadline that is 临期 on ``on``."""
-    return on + datetime.timedelta(days=DUE_SOON_DAYS)
+    """The last deadline that is 临期 on ``on``: the 5th working day after it. Kept per day
+    until the next request or task (``forget_windows``): a list lights every row with it."""
+    known = getattr(_window, "days", None)
+    if known is None:
+        known = _window.days = {}
+    if on not in known:
+        from county.workdays import add_working_days
+
+        known[on] = add_working_days(on, DUE_SOON_WORKING_DAYS)
+    return known[on]
+
+
+def forget_windows(**kwargs):
+    """Read the calendar again for the next window (a new request or task, a calendar edit)."""
+    _window.days = {}
 
 
 def light_for(deadline, done=False, on=None, waiting=False):

@@ -13,7 +13,7 @@ import pytest
 import time_machine
 
 from county.registry import registry
-from county.status import DUE_SOON_DAYS
+from county.status import due_soon_until
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 WORKSTREAMS = ("reforms", "landplan", "environment")
@@ -46,7 +46,7 @@ def _lights(workstream, on):
             continue
         deadlines = dated.open_items().values_list(dated.deadline_field, flat=True)
         late += sum(1 for d in deadlines if d < on)
-        soon += sum(1 for d in deadlines if on <= d <= on + datetime.timedelta(DUE_SOON_DAYS))
+        soon += sum(1 for d in deadlines if on <= d <= due_soon_until(on))
     return soon, late
 
 
