@@ -283,7 +283,7 @@ class ReadTrackingMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         view = getattr(view_func, "view_class", view_func)
-        if request.method != "GET" or not getattr(view, "caches_rows", False):
+        if request.method != "GET" or not getattr(view, "caches_rows", False) or not enabled():
             return None
         if getattr(request, "user", None) is not None:
             request.user.is_authenticated  # noqa: B018 (load the user and session first)
