@@ -170,3 +170,43 @@ def test_a_password_change_from_a_direct_client_cannot_dodge_the_count(client, u
             for n in range(limit + 3)
         ]
     assert statuses[limit - 1 :] == [429] * 4
+
+
+# ---- where gunicorn listens --------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "bind, allowed",
+    [
+        ("127.0.0.1:8000", True),
+        ("10.0.0.11:8000", True),
+        ("[::1]:8000", True),
+        ("0.0.0.0:8000", False),
+        ("[::]:8000", False),
+        ("127.0.0.1:8000,0.0.0.0:8001", False),
+    ],
+)
+def test_gunicorn_listens_only_on_loopback_or_a_private_address(monkeypatch, bind, allowed):
+    from pathlib import Path
+
+    conf = Path(__file__).resolve().parents[2] / "deploy" / "gunicorn.conf.py"
+    monkeypatch.setenv("GUNICORN_BIND", bind)
+    monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.10")
+    monkeypatch.delenv("GUNICORN_FORWARDED_ALLOW_IPS", raising=False)
+    namespace = {}
+    if allowed:
+        exec(compile(conf.read_text(), str(conf), "exec"), namespace)
+        assert namespace["bind"] == bind
+        assert namespace["forwarded_allow_ips"] == "10.0.0.10"  # the proxies the lock trusts
+    else:
+        with pytest.raises(SystemExit, match="不能监听全部地址"):
+            exec(compile(conf.read_text(), str(conf), "exec"), namespace)
+
+
+def test_the_documented_layouts_never_bind_every_address():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    for path in [root / "docs" / "deploy.md", *sorted((root / "deploy").rglob("*"))]:
+        if path.is_file():
+            for line in path.read_text().splitlines():
+                if "GUNICORN_BIND=" in line:
+                    assert "0.0.0.0" not in line.split("GUNICORN_BIND=", 1)[1][:20], (path, line)
