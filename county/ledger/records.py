@@ -8,10 +8,12 @@ whatever the number of rows:
 
 - on PostgreSQL, new rows take their ids from the sequence in one query and go in with
   ``COPY``; changed rows go into a temporary table with ``COPY`` and then into the table
-  with one ``UPDATE … FROM``; the many-to-many rows of both with ``COPY``; and every
-  created or changed record gets its django-simple-history row (and the history's copy
-  of its many-to-many values) from one ``INSERT … SELECT`` run by the server, marked with
-  ``history_change_reason`` (by default :data:`county.history.IMPORT`);
+  with one ``UPDATE … FROM``; the many-to-many rows of new records with ``COPY``, of
+  changed ones only the difference (removed pairs in one ``DELETE``, added ones with
+  ``COPY``); and every created or changed record gets its django-simple-history row
+  (and the history's copy of its many-to-many values, as they now are) from one
+  ``INSERT … SELECT`` run by the server, marked with ``history_change_reason`` (by
+  default :data:`county.history.IMPORT`);
 - on other databases (the demo's SQLite) the same happens through Django's bulk
   operations, history rows included.
 
@@ -46,6 +48,11 @@ def _copy(cursor, sql, rows):
     figures_cache.observe(connection, sql)  # psycopg2's own cursor: no execute_wrapper saw it
     if connection.queries_logged:
         connection.queries_log.append({"sql": sql, "time": "0.000"})
+
+
+def uses_copy():
+    """Whether writes go through ``COPY`` (PostgreSQL) rather than the ORM's bulk calls."""
+    return connection.vendor == "postgresql"
 
 
 def pk_of(value):
@@ -178,7 +185,10 @@ class Table:
                 m2m_changes[name] = others
                 changes.append(FieldChange(self.meta.get_field(name), stored.m2m[name], others))
         if changes:
-            plain = {c.field.name: values[c.field.name] for c in changes if c.field.concrete}
+            # A many-to-many field is "concrete" too: only the record's own columns here.
+            plain = {
+                c.field.name: values[c.field.name] for c in changes if not c.field.many_to_many
+            }
             entry = self.updated.get(stored.pk)
             if entry:  # a second change of the same record in one import
                 entry[1].update(plain)
@@ -191,7 +201,7 @@ class Table:
     def flush(self):
         """Write every queued create and update (and their history rows)."""
         now = timezone.now()
-        if connection.vendor == "postgresql":
+        if uses_copy():
             with connection.cursor() as cursor:
                 self._pg_create(cursor, now)
                 self._pg_update(cursor, now)
@@ -231,9 +241,9 @@ class Table:
         _copy(cursor, f"COPY {_q(table)} ({columns}) FROM STDIN WITH {COPY_OPTIONS}", rows)
         for field in self.m2m_fields:
             pairs = [
-                (record.pk, pk_of(other))
+                (record.pk, other)
                 for record in records
-                for other in record.m2m.get(field.name, ())
+                for other in _targets(record.m2m.get(field.name, ()))
             ]
             self._pg_insert_pairs(cursor, field, pairs)
         self._pg_history(cursor, [r.pk for r in records], "+", now)
@@ -324,23 +334,33 @@ class Table:
             )
             cursor.execute(f"DROP TABLE {temp}")
         for field in self.m2m_fields:
-            owners = [s.pk for s, _, m in self.updated.values() if field.name in m]
-            if not owners:
-                continue
-            through = field.remote_field.through
-            source = through._meta.get_field(field.m2m_field_name()).column
-            cursor.execute(
-                f"DELETE FROM {_q(through._meta.db_table)} WHERE {_q(source)} = ANY(%s)",
-                [owners],
-            )
-            pairs = [
-                (stored.pk, pk_of(other))
-                for stored, _, m in self.updated.values()
-                if field.name in m
-                for other in m[field.name]
-            ]
-            self._pg_insert_pairs(cursor, field, pairs)
+            added, removed = self._m2m_delta(field)
+            if removed:
+                through = field.remote_field.through
+                source = _q(through._meta.get_field(field.m2m_field_name()).column)
+                target = _q(through._meta.get_field(field.m2m_reverse_field_name()).column)
+                owners, others = zip(*removed, strict=True)
+                cursor.execute(
+                    f"DELETE FROM {_q(through._meta.db_table)} t "
+                    f"USING unnest(%s::bigint[], %s::bigint[]) AS d(owner, other) "
+                    f"WHERE t.{source} = d.owner AND t.{target} = d.other",
+                    [list(owners), list(others)],
+                )
+            self._pg_insert_pairs(cursor, field, added)
         self._pg_history(cursor, list(self.updated), "~", now)
+
+    def _m2m_delta(self, field):
+        """The through rows an update of ``field`` adds and removes: (owner, other) pairs,
+        each changed record's new values against those loaded (the rest stay as they are)."""
+        added, removed = [], []
+        for stored, _, m2m in self.updated.values():
+            if field.name not in m2m:
+                continue
+            old = stored.m2m[field.name]
+            new = _targets(m2m[field.name])
+            added += [(stored.pk, other) for other in new if other not in old]
+            removed += [(stored.pk, other) for other in sorted(old) if other not in new]
+        return added, removed
 
     def _pg_history(self, cursor, pks, kind, now):
         """One statement: a history row for each record (its state as stored now), and the
@@ -407,7 +427,7 @@ class Table:
                 kwargs[field.attname] = value
             objs.append(self.model(**kwargs))
         many = {
-            f.name: [[pk_of(o) for o in r.m2m.get(f.name, ())] for r in self.created]
+            f.name: [list(_targets(r.m2m.get(f.name, ()))) for r in self.created]
             for f in self.m2m_fields
         }
         bulk_create_with_history(self.model, objs, many, self.user, self.reason)
@@ -428,7 +448,7 @@ class Table:
         auto = [f for f in self.fields if getattr(f, "auto_now", False)]
         names = {f.name for f in auto}
         changed = []
-        for pk, (_, plain, m2m) in self.updated.items():
+        for pk, (_, plain, _) in self.updated.items():
             obj = objs[pk]
             for name, value in plain.items():
                 field = self.by_name[name]
@@ -436,23 +456,43 @@ class Table:
                 names.add(name)
             for field in auto:
                 setattr(obj, field.attname, now)
-            for field in self.m2m_fields:
-                if field.name not in m2m:
-                    continue
-                through = field.remote_field.through
-                source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
-                through._default_manager.filter(**{f"{source}_id": pk}).delete()
-                through._default_manager.bulk_create(
-                    [through(**{f"{source}_id": pk, f"{target}_id": pk_of(o)})
-                     for o in m2m[field.name]]
-                )  # fmt: skip
             changed.append(obj)
-        # A change of many-to-many values only still writes the record (and its history).
+        self._orm_m2m()
+        # A change of many-to-many values only still writes the record (and its history,
+        # which copies the many-to-many values as they now are).
         fields = sorted(names) or [self.fields[0].name]
         if getattr(self.model, "history", None) is None:
             self.model._base_manager.bulk_update(changed, fields)
         else:
             bulk_update_with_history(self.model, changed, fields, self.reason, user=self.user)
+
+    def _orm_m2m(self):
+        """The through rows of the changed many-to-many values: the removed ones deleted
+        by key, the added ones created (three statements a field, whatever the rows)."""
+        for field in self.m2m_fields:
+            added, removed = self._m2m_delta(field)
+            through = field.remote_field.through
+            source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+            manager = through._default_manager
+            if removed:
+                gone = set(removed)
+                owners = sorted({owner for owner, _ in removed})
+                rows = manager.filter(**{f"{source}_id__in": owners}).values_list(
+                    "pk", f"{source}_id", f"{target}_id"
+                )
+                manager.filter(pk__in=[pk for pk, *pair in rows if tuple(pair) in gone]).delete()
+            if added:
+                manager.bulk_create(
+                    [through(**{f"{source}_id": owner, f"{target}_id": other})
+                     for owner, other in added],
+                    batch_size=2000,
+                )  # fmt: skip
+
+
+def _targets(others):
+    """The keys of many-to-many values, in their order, each once (a unit named twice in
+    a cell is one through row)."""
+    return dict.fromkeys(pk_of(other) for other in others)
 
 
 def _q(name):

@@ -194,6 +194,8 @@ def _name(model_names, value):
 def _display(field_, value, names):
     if field_.many_to_many:
         related = names.get(field_.related_model, {})
+        if isinstance(value, (set, frozenset)):  # as stored: in a steady order
+            value = sorted(value, key=_pk)
         return "、".join(_name(related, v) for v in value or []) or "（空）"
     if value is None or value == "":
         return "（空）"
