@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "county.web.private_cache.PrivateNoStoreMiddleware",  # personal data: no cache keeps it
     "django.contrib.messages.middleware.MessageMiddleware",
     "county.password_middleware.ForcePasswordChangeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
