@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from county import history
 from county.inputs import max_length
 
 from ..models import Inspection, Parcel
@@ -46,8 +47,12 @@ class ParcelSerializer(serializers.ModelSerializer):
             "note",
             "is_at_risk",
             "is_reabandoned",
+            "longitude",
+            "latitude",
             "finding",
         ]
+        # The point comes with the ledger (as on the parcel pages, which do not edit it).
+        read_only_fields = ["longitude", "latitude"]
         # The rules run in Parcel.apply_update, against the stored parcel.
         validators = []
 
@@ -56,9 +61,20 @@ class ParcelSerializer(serializers.ModelSerializer):
 
 
 class ParcelInspectionSerializer(serializers.ModelSerializer):
-    """A 巡查 record; the statuses before and after are the parcel's (read-only) status values."""
+    """A 巡查 record; the statuses before and after are the parcel's (read-only) status values.
 
-    user_name = serializers.CharField(source="user.__str__", read_only=True, default="")
+    ``longitude``/``latitude``: where it was, the parcel's point (read-only). ``parcel``: only
+    parcels the user may see; another township's and a missing id get the same answer, so the
+    API does not tell which ids exist.
+    """
+
+    user_name = serializers.SerializerMethodField()
+    longitude = serializers.DecimalField(
+        source="parcel.longitude", max_digits=9, decimal_places=6, read_only=True, allow_null=True
+    )
+    latitude = serializers.DecimalField(
+        source="parcel.latitude", max_digits=8, decimal_places=6, read_only=True, allow_null=True
+    )
     status_before = serializers.CharField(read_only=True)
     status_after = serializers.CharField(read_only=True)
 
@@ -73,6 +89,18 @@ class ParcelInspectionSerializer(serializers.ModelSerializer):
             "status_after",
             "user",
             "user_name",
+            "longitude",
+            "latitude",
             "created_at",
         ]
         read_only_fields = ["status_before", "status_after", "user", "created_at"]
+        extra_kwargs = {"parcel": {"error_messages": {"does_not_exist": "地块不存在。"}}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and "parcel" in self.fields:
+            self.fields["parcel"].queryset = Parcel.objects.visible_to(request.user)
+
+    def get_user_name(self, inspection) -> str:
+        return str(inspection.user) if inspection.user_id else history.SYSTEM

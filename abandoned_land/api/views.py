@@ -118,7 +118,7 @@ class InspectionViewSet(ScopedModelViewSet):
 
     queryset = (
         Inspection.objects.filter(parcel__voided_at__isnull=True)
-        .select_related("user")
+        .select_related("user", "parcel")
         .order_by("-inspected_on", "-pk")
     )
     serializer_class = ParcelInspectionSerializer

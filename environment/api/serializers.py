@@ -15,11 +15,24 @@ class ProblemCategorySerializer(serializers.ModelSerializer):
 
 
 class InspectionSerializer(serializers.ModelSerializer):
+    """An inspection; its point (``longitude``, ``latitude``) is read-only, as on its page."""
+
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
 
     class Meta:
         model = Inspection
-        fields = ["id", "date", "kind", "kind_display", "inspectors", "townships", "notes"]
+        fields = [
+            "id",
+            "date",
+            "kind",
+            "kind_display",
+            "inspectors",
+            "townships",
+            "notes",
+            "longitude",
+            "latitude",
+        ]
+        read_only_fields = ["longitude", "latitude"]
 
 
 class PhotoSerializer(serializers.ModelSerializer):
@@ -50,6 +63,9 @@ class RectificationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+PLACE_FIELDS = ("longitude", "latitude", "location_accuracy")
+
+
 class ProblemSerializer(serializers.ModelSerializer):
     """A problem; the loop's fields change only through the submit/accept/reject actions."""
 
@@ -77,6 +93,9 @@ class ProblemSerializer(serializers.ModelSerializer):
             "at_market_town",
             "place_label",
             "place",
+            "longitude",
+            "latitude",
+            "location_accuracy",
             "category",
             "category_name",
             "description",
@@ -99,6 +118,15 @@ class ProblemSerializer(serializers.ModelSerializer):
             "recurrence_count",
             "stubborn_of",
         ]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:
+            # The point is recorded with the problem (the field app's phone location), as the
+            # forms do: no form moves it afterwards.
+            for name in PLACE_FIELDS:
+                fields[name].read_only = True
+        return fields
 
     def validate(self, attrs):
         instance = Problem(**{k: v for k, v in attrs.items() if k != "departments"})

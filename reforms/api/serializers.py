@@ -1,7 +1,9 @@
 """Serializers of the reform ledger API."""
 
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 
+from county import history
 from county.status import today
 
 from ..choices import RecheckResult
@@ -72,11 +74,34 @@ class SubTaskSerializer(serializers.ModelSerializer):
         read_only_fields = ["percent", "progress"]
 
 
-class ProgressReportSerializer(serializers.ModelSerializer):
-    """A progress report; author and unit come from the signed-in user."""
+class VisibleSubTaskField(serializers.PrimaryKeyRelatedField):
+    """A sub-task the user may see. Any other id, another unit's or one that does not exist,
+    is the same 404 细分任务不存在。: the API does not tell which ids exist."""
 
+    def get_queryset(self):
+        request = self.context.get("request")
+        queryset = super().get_queryset()
+        return queryset.visible_to(request.user) if request is not None else queryset
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if error.get_codes() == ["does_not_exist"]:
+                raise NotFound("细分任务不存在。") from None
+            raise
+
+
+class ProgressReportSerializer(serializers.ModelSerializer):
+    """A progress report; author and unit come from the signed-in user.
+
+    ``author_name``: the person, or the system for an imported report (named as the change
+    history names it: 系统（台账导入）).
+    """
+
+    subtask = VisibleSubTaskField(queryset=SubTask.objects.all())
     percent = serializers.IntegerField(min_value=0, max_value=100)
-    author_name = serializers.CharField(source="author.__str__", read_only=True, default="")
+    author_name = serializers.SerializerMethodField()
 
     class Meta:
         model = ProgressReport
@@ -93,6 +118,13 @@ class ProgressReportSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["author", "unit", "from_import", "created_at"]
         extra_kwargs = {"text": {"error_messages": {"blank": "请填写进展情况。"}}}
+
+    def get_author_name(self, report) -> str:
+        if report.author_id:
+            return str(report.author)
+        if report.from_import:
+            return history.SYSTEM_NAMES[history.IMPORT]
+        return history.SYSTEM
 
 
 class RecheckSerializer(serializers.ModelSerializer):
