@@ -9,6 +9,11 @@
  *                                       a category axis whose labels never overlap: horizontal bars
  *                                       keep names on the left; vertical bars rotate and shorten them
  *                                       when the slot is narrow
+ *   CountyCharts.escape(value)          value as HTML text (& < > " ' as entities). ECharts puts
+ *                                       what a tooltip formatter function returns into the page
+ *                                       as HTML, so every name or number a formatter writes goes
+ *                                       through this; canvas text (labels, legends, axes) is not
+ *                                       HTML and must not be escaped
  */
 window.CountyCharts = (function () {
   function numbers(value, out) {
@@ -63,5 +68,12 @@ window.CountyCharts = (function () {
     };
   }
 
-  return { hasData: hasData, empty: empty, narrow: narrow, categoryAxis: categoryAxis };
+  var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+  function escape(value) {
+    return value === null || value === undefined ? ""
+      : String(value).replace(/[&<>"']/g, function (c) { return ENTITIES[c]; });
+  }
+
+  return { hasData: hasData, empty: empty, narrow: narrow, categoryAxis: categoryAxis, escape: escape };
 })();

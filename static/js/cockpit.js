@@ -7,16 +7,18 @@
   var data = JSON.parse(source.textContent);
   var charts = [];
 
+  // The tooltip is HTML: every name and number goes through escape (a unit's name is a clerk's text).
   function tooltipFor(spec) {
+    var escape = window.CountyCharts.escape;
     return function (params) {
       var list = Array.isArray(params) ? params : [params];
-      var lines = [list[0].name];
+      var lines = [escape(list[0].name)];
       list.forEach(function (p) {
         var series = spec.series[p.seriesIndex];
         var value = p.value + (spec.unit ? " " + spec.unit : "");
         if (series.counts) { value += "（" + series.counts[p.dataIndex] + " 块）"; }
         if (spec.kind === "pie") { value += "（" + p.percent + "%）"; }
-        lines.push(p.marker + (spec.kind === "pie" ? "" : p.seriesName + "：") + value);
+        lines.push(p.marker + escape((spec.kind === "pie" ? "" : p.seriesName + "：") + value));
       });
       return lines.join("<br>");
     };

@@ -10,6 +10,7 @@
   "use strict";
   if (!window.echarts) { return; }
   var geoRequests = {};
+  var escape = window.CountyCharts.escape;
 
   function getJSON(url) {
     return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
@@ -111,15 +112,16 @@
       animation: false,
       tooltip: {
         trigger: "item", confine: true,
-        formatter: function (p) {
+        formatter: function (p) {  // HTML: every text through escape (a clerk's words)
           if (p.seriesType === "map") {
-            if (!data.shading) { return p.name; }
-            return p.name + "<br>" + data.shading.label + "：" + number(p.value || 0) + " " + data.shading.unit;
+            if (!data.shading) { return escape(p.name); }
+            return escape(p.name) + "<br>" + escape(data.shading.label + "：" + number(p.value || 0) + " " +
+                                                    data.shading.unit);
           }
-          var lines = [p.marker + p.data.name].concat((p.data.detail || []).filter(Boolean));
+          var lines = [p.data.name].concat((p.data.detail || []).filter(Boolean));
           if (p.seriesName !== p.data.group) { lines.push("标记：" + p.seriesName); }
           lines.push("点击打开");
-          return lines.join("<br>");
+          return p.marker + lines.map(escape).join("<br>");
         }
       },
       legend: { type: "scroll", top: 0, left: "center", itemWidth: 10, itemHeight: 10,

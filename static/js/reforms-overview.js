@@ -68,7 +68,9 @@
     var narrow = C.narrow(levelsBox);
     var levels = echarts.init(levelsBox);
     levels.setOption({
-      tooltip: { trigger: "item", formatter: "{b}：{c} 篇（{d}%）", confine: true },
+      tooltip: { trigger: "item", confine: true, formatter: function (p) {  // HTML: text through escape
+        return C.escape(p.name + "：" + p.value + " 篇（" + p.percent + "%）");
+      } },
       legend: { bottom: 0, formatter: function (name) {
         var row = data.levels.filter(function (l) { return l.name === name; })[0];
         return name + " " + (row ? row.value : 0) + " 篇";
