@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q
 
-from county.filtersets import BootstrapFilterSet
+from county.filtersets import DatedWorkFilterSet
 from county.inputs import positive_id
 from county.models import Unit, Village
 from county.status import today
@@ -40,8 +40,10 @@ def _choices(values):
     return [(v, v) for v in values]
 
 
-class ParcelFilter(BootstrapFilterSet):
+class ParcelFilter(DatedWorkFilterSet):
     """Filters of the parcel list."""
+
+    dated_work = "abandoned_land.parcel"
 
     q = django_filters.CharFilter(method="filter_q", label="关键词")
     township = django_filters.ModelChoiceFilter(
@@ -58,6 +60,12 @@ class ParcelFilter(BootstrapFilterSet):
     )
     overdue = django_filters.ChoiceFilter(
         choices=YES, method="filter_overdue", label="逾期未种植", empty_label="全部"
+    )
+    deadline_after = django_filters.DateFilter(
+        field_name="planting_deadline", lookup_expr="gte", label="种植时限从"
+    )
+    deadline_before = django_filters.DateFilter(
+        field_name="planting_deadline", lookup_expr="lte", label="种植时限至"
     )
     cause = django_filters.ChoiceFilter(
         choices=_choices(CAUSES), label="撂荒原因", empty_label="全部"
@@ -93,6 +101,8 @@ class ParcelFilter(BootstrapFilterSet):
         # The village options: those of the chosen township, named without it (one query
         # however many villages); with no township, none but a village already chosen, so
         # the page does not list every village of the county (5,000 at ten times the demo).
+        for name in ("deadline_after", "deadline_before"):
+            self.filters[name].field.widget.input_type = "date"
         data = self.data or {}
         villages = self.filters["village"]
         if (township_id := positive_id(data.get("township"))) is not None:

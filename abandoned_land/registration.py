@@ -44,6 +44,8 @@ def register():
                     status=PARCEL_STATUS,
                     title_field="code",
                     url_name="abandoned_land:parcel_detail",
+                    list_url_name="abandoned_land:parcel_list",
+                    list_overdue="overdue=1",
                     leader_path="township__liaison_leaders",
                     select_related=("township", "village"),
                     describe=describe_parcel,

@@ -10,7 +10,6 @@ waiting on it (``Decision.led_by``). ``county/`` imports no workstream.
 
 import datetime
 import functools
-import operator
 from dataclasses import dataclass
 
 from django.db.models import Count
@@ -142,7 +141,7 @@ def leader_work(leader, on=None):
     rows = []
     for workstream, dated in registry.dated_work():
         seen = {}
-        for why, qs in _leader_sources(dated, leader.pk, township_ids):
+        for why, qs in dated.leader_sources(leader.pk, township_ids):
             if dated.select_related:
                 qs = qs.select_related(*dated.select_related)
             records = list(qs.order_by(dated.deadline_field, "pk")[:LEADER_LIMIT_PER_KIND])
@@ -184,19 +183,6 @@ def leader_work(leader, on=None):
     return rows, townships
 
 
-def _leader_sources(dated, leader_id, township_ids):
-    """``[(why, rows)]`` of one kind of work for the leader: what he leads ("牵头"), and what
-    his liaison townships own (``why`` None: the row names its township). Work he "leads"
-    through his liaison townships is read once, through the townships."""
-    liaison = "liaison" in (dated.leader_path or "")
-    sources = []
-    if not (liaison and township_ids):
-        sources.append(("联系乡镇" if liaison else "牵头", dated.for_leader(leader_id)))
-    if township_ids:
-        sources.append((None, dated.for_unit(township_ids)))
-    return sources
-
-
 def _liaison_owner(model, records, townships):
     """{record pk: the name of the first liaison township (in their order) that owns it}."""
     pks = [record.pk for record in records]
@@ -212,20 +198,28 @@ def _liaison_owner(model, records, townships):
 
 def leader_summary(leader, on=None):
     """Per kind of work he leads or liaises with: how many open and how many late, counted
-    in the database (one query per kind, each record once), in registry order."""
+    in the database (one query per kind, each record once), in registry order, with the
+    lists of exactly those rows (``url``, ``late_url``; "" where the kind declares none)."""
     on = on or today()
     township_ids = list(leader.liaison_townships.values_list("pk", flat=True))
     summary = []
     for workstream, dated in registry.dated_work():
-        sources = [qs for _why, qs in _leader_sources(dated, leader.pk, township_ids)]
-        rows = functools.reduce(operator.or_, sources)
+        rows = dated.of_leader(leader.pk, township_ids)
         late = dated.overdue_q(on)
         counts = rows.aggregate(
             total=Count("pk", distinct=True), late=Count("pk", filter=late, distinct=True)
         )
         if counts["total"]:
             label = f"{workstream.label} · {dated.label}"
-            summary.append({"label": label, "icon": workstream.icon, **counts})
+            summary.append(
+                {
+                    "label": label,
+                    "icon": workstream.icon,
+                    **counts,
+                    "url": dated.list_url(leader_id=leader.pk),
+                    "late_url": dated.list_url(leader_id=leader.pk, overdue=True),
+                }
+            )
     return summary
 
 

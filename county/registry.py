@@ -9,6 +9,7 @@ without touching ``county/``.
 """
 
 import functools
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,6 +58,11 @@ class DatedWork:
     # rows, so the page stays at one query per kind of work.
     describe: Callable[[Any], str] | None = None
     select_related: tuple = ()
+    # The list page of these records (a ``county.filtersets.DatedWorkFilterSet`` list, whose
+    # API twin takes the same query): ``list_url`` opens exactly the rows 我的待办 and the
+    # leader page count, and ``list_overdue`` is the list's query for the 逾期 ones.
+    list_url_name: str = ""  # "reforms:tasks"
+    list_overdue: str = "light=overdue"
 
     def __post_init__(self):
         status = self.status or StatusRules(deadline=self.deadline_field, status="")
@@ -65,9 +71,13 @@ class DatedWork:
         if self.open_filter is None:
             object.__setattr__(self, "open_filter", status.work_q())
 
+    def open_q(self):
+        """Of all records: the open ones that have a deadline (long-term work has none)."""
+        return self.open_filter & self.status.dated_q()
+
     def open_items(self):
         """Open records that have a deadline (long-term work has none)."""
-        return self.model._default_manager.filter(self.open_filter, self.status.dated_q())
+        return self.model._default_manager.filter(self.open_q())
 
     def light(self, record, on=None):
         """The light of one of ``open_items``."""
@@ -89,6 +99,38 @@ class DatedWork:
         if not self.leader_path:
             return self.open_items().none()
         return self.open_items().filter(**{self.leader_path: leader_id})
+
+    def leader_sources(self, leader_id, township_ids, rows=None):
+        """A leader's own work of this kind, as ``[(why, rows)]``: what he leads ("牵头"),
+        and what his liaison townships (``township_ids``) own (``why`` None). Work he "leads"
+        through his liaison townships is read once, through the townships. ``rows`` is what
+        to pick from (default ``open_items``): the leader page, his 我的待办 and the lists'
+        ``?leader=`` all ask this."""
+        rows = self.open_items() if rows is None else rows
+        liaison = "liaison" in (self.leader_path or "")
+        sources = []
+        if self.leader_path and not (liaison and township_ids):
+            sources.append(
+                ("联系乡镇" if liaison else "牵头", rows.filter(**{self.leader_path: leader_id}))
+            )
+        if township_ids:
+            sources.append((None, rows.owned_by(township_ids)))
+        return sources or [("牵头", rows.none())]
+
+    def of_leader(self, leader_id, township_ids, rows=None):
+        """Every row of ``leader_sources`` once, as one queryset."""
+        sources = [qs for _why, qs in self.leader_sources(leader_id, township_ids, rows)]
+        return functools.reduce(operator.or_, sources)
+
+    def list_url(self, unit_id=None, leader_id=None, overdue=False):
+        """The list of exactly the rows ``for_unit(unit_id)`` (or the leader's ``of_leader``)
+        holds, or of its 逾期 ones; "" when the kind declares no list."""
+        if not self.list_url_name:
+            return ""
+        query = ["todo=1", f"owner={unit_id}" if unit_id else f"leader={leader_id}"]
+        if overdue:
+            query.append(self.list_overdue)
+        return f"{reverse(self.list_url_name)}?{'&'.join(query)}"
 
     def url(self, pk):
         return record_url(self.url_name, pk)
@@ -337,6 +379,10 @@ class Registry:
 
     def get(self, key):
         return self._items.get(key)
+
+    def dated(self, key):
+        """The registered ``DatedWork`` named ``key`` ("reforms.subtask")."""
+        return next(dw for _w, dw in self.dated_work() if dw.key == key)
 
     def label(self, key):
         workstream = self._items.get(key)

@@ -32,21 +32,29 @@ def home(request):
 def todo_groups(user, on=None):
     """The user's open dated work, one group per registered kind of work.
 
-    Staff and supervisors see their unit's work; a leader sees the work he leads.
-    Each group is ``{"key", "label", "icon", "rows", "truncated"}`` and each row
-    ``{"title", "parent", "url", "deadline", "light", "tone"}``, so another source of
-    work (what was sent back) can be put in front as one more group. Within a group
-    overdue work comes first, then by deadline; groups with work come before the empty
-    ones. One query per registered kind, whatever the number of records: the parent
-    each row names comes with the rows (``DatedWork.select_related``).
+    Staff and supervisors see their unit's work; a leader sees his own work, as his page
+    lists it (what he leads, and what his liaison townships own). Each group is ``{"key",
+    "label", "icon", "rows", "truncated", "total", "list_url"}`` — ``total`` counts every
+    row, also those past the shown ones, and ``list_url`` opens exactly them (the kind's
+    list, ``DatedWork.list_url``) — and each row ``{"title", "parent", "url", "deadline",
+    "light", "tone"}``, so another source of work (what was sent back) can be put in front
+    as one more group. Within a group overdue work comes first, then by deadline; groups
+    with work come before the empty ones. One query per registered kind, whatever the number
+    of records (and one more for a kind with more than it shows): the parent each row names
+    comes with the rows (``DatedWork.select_related``).
     """
     on = on or today()
     groups = []
+    townships = None
     for workstream, dated in registry.dated_work():
         if user.unit_id:
             qs = dated.for_unit(user.unit_id)
+            list_url = dated.list_url(unit_id=user.unit_id)
         elif user.leader_id:
-            qs = dated.for_leader(user.leader_id)
+            if townships is None:
+                townships = list(user.leader.liaison_townships.values_list("pk", flat=True))
+            qs = dated.of_leader(user.leader_id, townships)
+            list_url = dated.list_url(leader_id=user.leader_id)
         else:
             continue
         if dated.select_related:
@@ -67,13 +75,16 @@ def todo_groups(user, on=None):
                 }
             )
         rows.sort(key=lambda row: (light_order(row["light"]), row["deadline"]))
+        truncated = len(records) > TODO_LIMIT_PER_KIND
         groups.append(
             {
                 "key": dated.key,
                 "label": f"{workstream.label} · {dated.label}",
                 "icon": workstream.icon,
                 "rows": rows,
-                "truncated": len(records) > TODO_LIMIT_PER_KIND,
+                "truncated": truncated,
+                "total": qs.count() if truncated else len(rows),
+                "list_url": list_url,
             }
         )
     groups.sort(key=lambda group: not group["rows"])  # stable: registry order otherwise
@@ -86,7 +97,7 @@ def todo(request):
     context = {
         "groups": [g for g in groups if g["rows"]],
         "empty_groups": [g for g in groups if not g["rows"]],
-        "total": sum(len(g["rows"]) for g in groups),
+        "total": sum(g["total"] for g in groups),
         "today": today(),
         "sent_back": sent_back_rows(request.user),  # 退回给你的, shown first
     }

@@ -37,6 +37,8 @@ class EnvironmentConfig(AppConfig):
                         status=PROBLEM_STATUS,
                         title_field="description",
                         url_name="environment:problem_detail",
+                        list_url_name="environment:problem_list",
+                        list_overdue="overdue=1",
                         leader_path="township__liaison_leaders",
                         select_related=("township", "village", "category"),
                         describe=lambda p: f"第{p.number}号 · {p.township.name} · {p.title}",

@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q
 
-from county.filtersets import BootstrapFilterSet
+from county.filtersets import BootstrapFilterSet, DatedWorkFilterSet
 from county.inputs import positive_id
 from county.models import Unit
 from county.status import today
@@ -16,8 +16,10 @@ STATUS_FILTER_CHOICES = [("open", "未销号（全部）"), *ProblemStatus.choic
 YES = [("1", "是")]
 
 
-class ProblemFilter(BootstrapFilterSet):
+class ProblemFilter(DatedWorkFilterSet):
     """Filters of the problem list."""
+
+    dated_work = "environment.problem"
 
     q = django_filters.CharFilter(method="filter_q", label="关键词")
     township = django_filters.ModelChoiceFilter(
@@ -53,11 +55,32 @@ class ProblemFilter(BootstrapFilterSet):
     closed_before = django_filters.DateFilter(
         field_name="closed_on", lookup_expr="lte", label="销号日期至"
     )
+    deadline_after = django_filters.DateFilter(
+        field_name="deadline", lookup_expr="gte", label="整改时限从"
+    )
+    deadline_before = django_filters.DateFilter(
+        field_name="deadline", lookup_expr="lte", label="整改时限至"
+    )
     overdue = django_filters.ChoiceFilter(
         choices=YES, method="filter_overdue", label="逾期", empty_label="不限"
     )
+    late = django_filters.ChoiceFilter(
+        choices=[("1", "逾期未销号或超期销号")],
+        method="filter_late",
+        label="超期",
+        empty_label="不限",
+    )
+    on_time = django_filters.ChoiceFilter(
+        choices=[("1", "按期销号")], method="filter_on_time", label="按期销号", empty_label="不限"
+    )
     stubborn = django_filters.ChoiceFilter(
         choices=YES, method="filter_stubborn", label="顽固问题", empty_label="不限"
+    )
+    recurred = django_filters.ChoiceFilter(
+        choices=[("1", "顽固或反弹")],
+        method="filter_recurred",
+        label="顽固或反弹",
+        empty_label="不限",
     )
 
     class Meta:
@@ -66,7 +89,8 @@ class ProblemFilter(BootstrapFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("found_after", "found_before", "closed_after", "closed_before"):
+        dates = ("found_after", "found_before", "closed_after", "closed_before")
+        for name in (*dates, "deadline_after", "deadline_before"):
             self.filters[name].field.widget.input_type = "date"
 
     def filter_q(self, queryset, name, value):
@@ -92,6 +116,22 @@ class ProblemFilter(BootstrapFilterSet):
 
     def filter_stubborn(self, queryset, name, value):
         return queryset.filter(stubborn_of__isnull=False) if value else queryset
+
+    # 考核 and 周报 count with these (environment/measures.py)
+    def filter_late(self, queryset, name, value):
+        from .measures import LATE
+
+        return queryset.filter(LATE()) if value else queryset
+
+    def filter_on_time(self, queryset, name, value):
+        from .measures import CLOSED_ON_TIME
+
+        return queryset.filter(CLOSED_ON_TIME) if value else queryset
+
+    def filter_recurred(self, queryset, name, value):
+        from .measures import STUBBORN
+
+        return queryset.filter(STUBBORN) if value else queryset
 
 
 class InspectionFilter(BootstrapFilterSet):

@@ -20,6 +20,11 @@ STUBBORN = Q(stubborn_of__isnull=False) | Q(recurrence_count__gt=0)
 UNIT_PATHS = ("township", "departments")
 
 
+def LATE():  # a Q built on the day it is asked
+    """Not closed by its deadline: 逾期 now (the declared rule), or closed after it."""
+    return PROBLEM_STATUS.overdue_q() | Q(closed_on__gt=F("deadline"))
+
+
 def unit_measures(date_from, date_to, on):
     from .models import Problem, Rectification
 
@@ -58,9 +63,7 @@ def weekly(date_from, date_to):
 
     closed = Problem.objects.filter(closed_on__gte=date_from, closed_on__lte=date_to)
     first, last = new_overdue_window(date_from, date_to)
-    late = Problem.objects.filter(deadline__gte=first, deadline__lte=last).filter(
-        PROBLEM_STATUS.overdue_q() | Q(closed_on__gt=F("deadline"))
-    )
+    late = Problem.objects.filter(deadline__gte=first, deadline__lte=last).filter(LATE())
     decided = Rectification.objects.filter(
         result__in=(ReviewResult.ACCEPTED, ReviewResult.REJECTED),
         problem__voided_at__isnull=True,

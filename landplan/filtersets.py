@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q
 
-from county.filtersets import BootstrapFilterSet
+from county.filtersets import DatedWorkFilterSet
 from county.models import Unit
 from county.status import Light
 
@@ -14,8 +14,10 @@ LIGHT_CHOICES = [(v, label) for v, label in Light.choices if v != Light.LONG_TER
 STAGE_FILTER_CHOICES = [("open", "未完成（全部）"), *Stage.choices]
 
 
-class PlanAreaFilter(BootstrapFilterSet):
+class PlanAreaFilter(DatedWorkFilterSet):
     """Filters of the plan-area list."""
+
+    dated_work = "landplan.area"
 
     q = django_filters.CharFilter(method="filter_q", label="关键词")
     level = django_filters.ChoiceFilter(choices=Level.choices, label="层级", empty_label="全部")
@@ -32,6 +34,12 @@ class PlanAreaFilter(BootstrapFilterSet):
     )
     light = django_filters.ChoiceFilter(
         choices=LIGHT_CHOICES, method="filter_light", label="状态", empty_label="全部"
+    )
+    deadline_after = django_filters.DateFilter(
+        field_name="next_deadline", lookup_expr="gte", label="下一节点时限从"
+    )
+    deadline_before = django_filters.DateFilter(
+        field_name="next_deadline", lookup_expr="lte", label="下一节点时限至"
     )
     reached = django_filters.ChoiceFilter(
         choices=Stage.choices,

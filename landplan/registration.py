@@ -154,6 +154,7 @@ def register():
                     status=AREA_STATUS,
                     title_field="title",
                     url_name="landplan:area_detail",
+                    list_url_name="landplan:area_list",
                     describe=describe_area,
                 )
             ],

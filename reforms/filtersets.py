@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from county.filtersets import BootstrapFilterSet
+from county.filtersets import BootstrapFilterSet, DatedWorkFilterSet
 from county.models import Leader, SpecialGroup, Unit
 from county.status import Light
 
@@ -85,7 +85,8 @@ class ReformItemFilter(BootstrapFilterSet):
         return queryset.filter(overdue if value == "yes" else ~overdue)
 
 
-class SubTaskFilter(BootstrapFilterSet):
+class SubTaskFilter(DatedWorkFilterSet):
+    dated_work = "reforms.subtask"
     q = django_filters.CharFilter(label="关键词", method="search")
     group = django_filters.ModelChoiceFilter(
         label="专项小组",
@@ -115,17 +116,34 @@ class SubTaskFilter(BootstrapFilterSet):
     completed_to = django_filters.DateFilter(
         label="完成日期止", field_name="completed_on", lookup_expr="lte", widget=DATE_WIDGET
     )
+    deadline_from = django_filters.DateFilter(
+        label="完成时限起", field_name="deadline", lookup_expr="gte", widget=DATE_WIDGET
+    )
+    deadline_to = django_filters.DateFilter(
+        label="完成时限止", field_name="deadline", lookup_expr="lte", widget=DATE_WIDGET
+    )
+    late = django_filters.ChoiceFilter(
+        label="超期",
+        choices=[("1", "逾期未完成或超期完成")],
+        method="filter_late",
+        empty_label="不限",
+    )
 
     class Meta:
         model = SubTask
         fields = ["q", "group", "track", "lead_leader", "unit", "status", "light"]
-        fields += ["completed_from", "completed_to"]
+        fields += ["completed_from", "completed_to", "deadline_from", "deadline_to", "late"]
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(item__title__icontains=value))
 
     def by_light(self, queryset, name, value):
         return queryset.filter(task_light_q(value))
+
+    def filter_late(self, queryset, name, value):
+        from .measures import LATE
+
+        return queryset.filter(LATE) if value else queryset
 
 
 # --- records: follow-up problems, micro-innovations, typical experiences ---------------------

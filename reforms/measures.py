@@ -14,6 +14,8 @@ from .choices import RequestStatus, TaskStatus
 DONE = Q(status=TaskStatus.DONE)
 # Done by its deadline (a task imported as done without a date counts as on time).
 DONE_ON_TIME = DONE & (Q(completed_on__isnull=True) | Q(completed_on__lte=F("deadline")))
+# Dated work not done by its deadline: still open, or done after it (周报's 新增逾期).
+LATE = Q(long_term=False) & (~DONE | Q(completed_on__gt=F("deadline")))
 
 
 def unit_measures(date_from, date_to, on):
@@ -47,9 +49,7 @@ def weekly(date_from, date_to):
 
     closed = SubTask.objects.filter(completed_on__gte=date_from, completed_on__lte=date_to)
     first, last = new_overdue_window(date_from, date_to)
-    late = SubTask.objects.filter(long_term=False, deadline__gte=first, deadline__lte=last).filter(
-        ~DONE | Q(completed_on__gt=F("deadline"))
-    )
+    late = SubTask.objects.filter(LATE, deadline__gte=first, deadline__lte=last)
     decided = [
         model.objects.exclude(status=RequestStatus.PENDING).filter(
             decided_at__date__gte=date_from, decided_at__date__lte=date_to

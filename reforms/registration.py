@@ -258,6 +258,7 @@ def register():
                     status=SUBTASK_STATUS,
                     title_field="name",
                     url_name="reforms:subtask",
+                    list_url_name="reforms:tasks",
                     leader_path="item__lead_leader",
                     select_related=("item",),
                     describe=lambda task: f"改革任务：{task.item}",
