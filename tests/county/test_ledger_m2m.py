@@ -402,12 +402,7 @@ def test_a_changed_village_cell_changes_exactly_the_areas_villages(route, write_
     from landplan.models import PlanArea
 
     route = route("sup_d17")
-    area = (
-        PlanArea.objects.annotate(n=Count("villages"))
-        .filter(n__gte=1)
-        .order_by("pk")
-        .first()
-    )
+    area = PlanArea.objects.annotate(n=Count("villages")).filter(n__gte=1).order_by("pk").first()
     villages = list(area.villages.order_by("pk"))
     removed = villages[0]
     added = (
