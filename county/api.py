@@ -27,6 +27,7 @@ from django.http import Http404
 from rest_framework import permissions, status, viewsets
 from rest_framework.exceptions import APIException, NotFound
 from rest_framework.response import Response
+from rest_framework.serializers import ValidationError as SerializerValidationError
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
@@ -39,6 +40,7 @@ from .voiding import API_VOID_REASON, AlreadyVoided
 __all__ = [
     "BoundedJSONParser",
     "PreconditionFailed",
+    "RuledFieldsMixin",
     "ScopedModelViewSet",
     "ScopedReadOnlyViewSet",
     "exception_handler",
@@ -197,3 +199,68 @@ class ScopedReadOnlyViewSet(ScopedModelViewSet, viewsets.ReadOnlyModelViewSet):
     """Read-only variant."""
 
     http_method_names = ["get", "head", "options"]
+
+
+def _ids(value):
+    """The set of ids a many-to-many value sent in a request names (None when it is not one)."""
+    if not isinstance(value, (list, tuple)):
+        return None
+    try:
+        return {int(getattr(v, "pk", v)) for v in value}
+    except (TypeError, ValueError):
+        return None
+
+
+class RuledFieldsMixin:
+    """A serializer whose ``ruled_fields`` (a status, the owning units: what decides who may act)
+    change only through their workflow step, never by ``PUT``/``PATCH`` (issue 20).
+
+    ``ruled_fields`` maps a field to the Chinese message naming the step to use (``{pk}`` is the
+    record's id). A write that would change one is refused with 400 and that message under
+    the field, whether the field is writable or read-only; a value sent unchanged (a ``PUT`` of
+    what was read) passes. On create, ``creatable_fields`` may be set (the first owners) and the
+    others may not, except to values outside ``closed_values`` (a new record is never created
+    closed).
+    """
+
+    ruled_fields = {}
+    creatable_fields = ()
+    closed_values = {}
+
+    def _changes(self, instance, name, sent):
+        field = type(instance)._meta.get_field(name)
+        if field.many_to_many:
+            return _ids(sent) != set(getattr(instance, name).values_list("pk", flat=True))
+        current = getattr(instance, field.attname)
+        if field.is_relation:
+            return str(getattr(sent, "pk", sent)) != str(current)
+        return str(sent) != str(current) if current is not None else sent not in (None, "")
+
+    def _ruled_errors(self, data):
+        if not hasattr(data, "keys"):
+            return {}
+        errors = {}
+        for name, message in self.ruled_fields.items():
+            if name not in data:
+                continue
+            sent = data.getlist(name) if hasattr(data, "getlist") else data[name]
+            if hasattr(data, "getlist") and len(sent) == 1 and not self._is_many(name):
+                sent = sent[0]
+            if self.instance is None:
+                if name in self.creatable_fields:
+                    continue
+                if str(sent) in {str(v) for v in self.closed_values.get(name, ())}:
+                    errors[name] = [message.format(pk="<id>")]
+            elif self._changes(self.instance, name, sent):
+                errors[name] = [message.format(pk=self.instance.pk)]
+        return errors
+
+    def _is_many(self, name):
+        model = self.Meta.model
+        return model._meta.get_field(name).many_to_many
+
+    def to_internal_value(self, data):
+        errors = self._ruled_errors(data)
+        if errors:
+            raise SerializerValidationError(errors)
+        return super().to_internal_value(data)

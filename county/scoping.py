@@ -19,7 +19,8 @@ override :data:`DEFAULT_PERMISSIONS` per action with a ``permissions`` mapping o
 - ``unit``: anybody of the owning unit, that unit's rows;
 - ``unit_staff``: staff (单位工作人员) of the owning unit, that unit's rows;
 - ``unit:<path>`` / ``unit_staff:<path>``: the same, through one path only (e.g.
-  ``"unit_staff:lead_unit"``: the lead unit's staff, not the townships an area also names).
+  ``"unit_staff:lead_unit"``: the lead unit's staff, not the townships an area also names);
+- ``signed_in``: every active signed-in user, every row (a county-wide publication).
 
 Besides the common :data:`ACTIONS`, a model may declare its own (``"rectify"``,
 ``"report"``, ``"stage"`` …) in ``permissions``; asking for an action the model does not
@@ -35,6 +36,14 @@ Roles by default:
 **Deciding.** ``decide`` never yields the rows owned by the decider's own unit: a unit does not
 accept its own work (issue 10).  A county that wants it otherwise for a workstream lists the
 workstream's key in the setting ``SELF_DECIDING_WORKSTREAMS``.
+
+**State only through its rule** (issue 20).  A status, an owner or a responsible unit that
+decides who may act is never written by a plain edit (form or API ``PUT``/``PATCH``): a status
+moves through the workflow's steps, the owning units through ``reassign`` — a declared step
+(supervisors and admins by default) that, like ``decide``, never yields the rows of the user's
+own unit, and that :func:`reassign_refusal` also refuses when the new units name his unit (a
+unit neither hands its work away nor takes work it will then decide).  :data:`SEPARATED_ACTIONS`
+lists the actions that keep this separation of duties.
 """
 
 from django.conf import settings
@@ -44,7 +53,10 @@ from django.db.models import Q
 
 from .choices import Role
 
-ACTIONS = ("view", "change", "create", "delete", "decide", "import", "export")
+ACTIONS = ("view", "change", "create", "delete", "decide", "reassign", "import", "export")
+
+# Actions that are never the user's own unit's to take on its own rows (issues 10 and 20).
+SEPARATED_ACTIONS = ("decide", "reassign")
 
 DEFAULT_PERMISSIONS = {
     "view": ("readers", "unit"),
@@ -53,10 +65,13 @@ DEFAULT_PERMISSIONS = {
     "create": ("admin", "supervisor", "unit_staff"),
     "delete": ("admin",),
     "decide": ("admin", "supervisor"),
+    "reassign": ("admin", "supervisor"),
     "import": ("admin", "supervisor"),
 }
 
 SELF_DECISION_REFUSED = "{unit}不能审核本单位自己的工作，须由其他督查单位审核。"
+SELF_REASSIGN_REFUSED = "{unit}不能调整本单位自己工作的责任单位，须由其他督查单位调整。"
+SELF_ASSIGN_REFUSED = "{unit}不能把工作调整给本单位，须由其他督查单位调整。"
 
 _ALL = "all"
 
@@ -72,6 +87,8 @@ def _grant(name, model, user):
         return _ALL if user.is_county_admin else None
     if name == "readers":
         return _ALL if user.reads_all else None
+    if name == "signed_in":
+        return _ALL
     if name == "supervisor":
         return _ALL if user.supervises(getattr(model, "workstream", "")) else None
     base, _, path = name.partition(":")
@@ -142,7 +159,7 @@ def restrict(queryset_or_model, user, action):
     if scope != _ALL:
         queryset = _owned_by(queryset, user.unit_id, scope)
     if (
-        action == "decide"
+        action in SEPARATED_ACTIONS
         and user.unit_id is not None
         and getattr(model, "unit_paths", None)
         and not self_decision_allowed(getattr(model, "workstream", ""))
@@ -168,18 +185,49 @@ def require(user, action, model_or_obj, message="您没有权限进行此操作�
         raise PermissionDenied(message)
 
 
+def _own_unit_refused(user, action, obj):
+    """Whether ``user`` may take ``action`` on ``obj`` but for the row being his own unit's."""
+    model = type(obj)
+    return (
+        _scope(model, user, action) is not None
+        and user.unit_id is not None
+        and _owned_by(model._default_manager.filter(pk=obj.pk), user.unit_id).exists()
+    )
+
+
 def decide_refusal(user, obj):
     """The Chinese reason ``user`` may not decide ``obj``'s request, or ``""`` if he may."""
     if may(user, "decide", obj):
         return ""
-    model = type(obj)
-    if (
-        _scope(model, user, "decide") is not None
-        and user.unit_id is not None
-        and _owned_by(model._default_manager.filter(pk=obj.pk), user.unit_id).exists()
-    ):
+    if _own_unit_refused(user, "decide", obj):
         return SELF_DECISION_REFUSED.format(unit=user.unit.name)
     return "您没有审核此事项的权限：只有督查单位可以审核。"
+
+
+def reassign_refusal(user, obj, new_unit_ids=None):
+    """The Chinese reason ``user`` may not change who owns ``obj`` (to ``new_unit_ids``, when
+    given), or ``""`` if he may: never his own unit's work, nor to his own unit."""
+    if not may(user, "reassign", obj):
+        if _own_unit_refused(user, "reassign", obj):
+            return SELF_REASSIGN_REFUSED.format(unit=user.unit.name)
+        return "您没有调整责任单位的权限：只有督查单位可以调整。"
+    workstream = getattr(type(obj), "workstream", "")
+    if (
+        new_unit_ids is not None
+        and user.unit_id is not None
+        and user.unit_id in set(new_unit_ids)
+        and not self_decision_allowed(workstream)
+    ):
+        return SELF_ASSIGN_REFUSED.format(unit=user.unit.name)
+    return ""
+
+
+def require_reassign(user, obj, new_unit_ids=None):
+    """Raise ``PermissionDenied`` (403, the Chinese reason) unless :func:`reassign_refusal` is
+    empty."""
+    refusal = reassign_refusal(user, obj, new_unit_ids)
+    if refusal:
+        raise PermissionDenied(refusal)
 
 
 class ScopedQuerySet(models.QuerySet):

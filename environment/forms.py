@@ -1,4 +1,9 @@
-"""Forms of the environment workstream; every error is in Chinese next to its field."""
+"""Forms of the environment workstream; every error is in Chinese next to its field.
+
+A problem's township and departments are set when it is recorded, then changed only by
+调整责任单位 (:class:`ProblemReassignForm`, the ``reassign`` step); its status only by the
+loop's steps — never by the edit form (issue 20).
+"""
 
 import datetime
 import re
@@ -88,8 +93,9 @@ class ProblemForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = ProblemCategory.objects.filter(is_active=True)
-        self.fields["township"].queryset = Unit.objects.townships()
-        self.fields["departments"].queryset = Unit.objects.departments()
+        if "township" in self.fields:  # the edit form leaves the units out
+            self.fields["township"].queryset = Unit.objects.townships()
+            self.fields["departments"].queryset = Unit.objects.departments()
         self.fields["village"].queryset = Village.objects.select_related("township")
         self.fields["inspection"].queryset = Inspection.objects.filter(
             pk__in=Inspection.objects.order_by("-date").values("pk")[:200]
@@ -107,6 +113,61 @@ class ProblemForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
         for checked in self.cleaned_data["found_photos"]:
             Photo.create_from_upload(checked, problem=problem, kind=PhotoKind.FOUND, user=user)
         return problem, problem.refresh_stubborn()
+
+
+class ProblemEditForm(ProblemForm):
+    """A supervisor corrects a problem's data; its units change through 调整责任单位."""
+
+    class Meta(ProblemForm.Meta):
+        fields = [f for f in ProblemForm.Meta.fields if f not in ("township", "departments")]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.township_id:  # only the villages of the problem's township
+            self.fields["village"].queryset = Village.objects.filter(
+                township_id=self.instance.township_id
+            )
+
+
+class ProblemReassignForm(BootstrapFormMixin, forms.Form):
+    """调整责任单位 of a problem: its township (and village) and departments, and why."""
+
+    township = forms.ModelChoiceField(
+        label="乡镇（街道）",
+        queryset=Unit.objects.none(),
+        error_messages={"required": "请选择乡镇（街道）。"},
+    )
+    village = forms.ModelChoiceField(
+        label="村（社区）",
+        queryset=Village.objects.none(),
+        required=False,
+        help_text="调整到其他乡镇时重新选择；不选则为场镇或未定。",
+    )
+    departments = forms.ModelMultipleChoiceField(
+        label="责任部门（单位）",
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    reason = forms.CharField(
+        label="调整理由",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=90,
+        error_messages={"required": "请填写调整理由。"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["township"].queryset = Unit.objects.townships()
+        self.fields["village"].queryset = Village.objects.select_related("township")
+        self.fields["departments"].queryset = Unit.objects.departments()
+
+    def clean(self):
+        data = super().clean()
+        township, village = data.get("township"), data.get("village")
+        if township and village and village.township_id != township.pk:
+            self.add_error("village", "该村（社区）不属于所选乡镇。")
+        return data
 
 
 class RectificationForm(BootstrapFormMixin, forms.Form):

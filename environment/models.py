@@ -29,7 +29,13 @@ from county.concurrency import VERSION_EXCLUDED, Conflict, VersionedModel, lock
 from county.events import notify, record_decision, staff_of, supervisors_of
 from county.inputs import LONG_TEXT, check_plausible_date
 from county.registry import record_url
-from county.scoping import ScopedQuerySet, UnitOwnedModel, decide_refusal, may
+from county.scoping import (
+    ScopedQuerySet,
+    UnitOwnedModel,
+    decide_refusal,
+    may,
+    require_reassign,
+)
 from county.status import LIGHT_TONES, is_overdue, today
 from county.templatetags.dates import cn_date
 from county.voiding import VoidableModel, active_manager
@@ -497,6 +503,42 @@ class Problem(VersionedModel, VoidableModel, UnitOwnedModel):
         self._tell_decision(user, rectification, False, reason)
 
     @transaction.atomic
+    def reassign(self, user, township, departments, reason, village=None, at_market_town=None):
+        """调整责任单位 (``reassign``, county.scoping): the township (with its village) and the
+        departments, by a supervisor of none of the units before or after (issue 20)."""
+        new_units = {township.pk, *(d.pk for d in departments)}
+        require_reassign(user, self, new_units)
+        lock(self)
+        require_reassign(user, self, new_units)  # its units as they are now, under the lock
+        department_ids = {d.pk for d in departments}
+        if township.pk == self.township_id and department_ids == set(
+            self.departments.values_list("pk", flat=True)
+        ):
+            raise LoopError("乡镇和责任部门没有变化。")
+        if township.pk != self.township_id:
+            self.township = township
+            self.village = village
+            if at_market_town is not None:
+                self.at_market_town = at_market_town
+        try:
+            self.clean()  # the village belongs to the township, a township is a township …
+        except ValidationError as error:
+            raise LoopError(error.message_dict) from None
+        self._history_user = user
+        self._change_reason = f"调整责任单位：{reason}"[:100]
+        self.save()
+        self.departments.set(department_ids)
+        units = [self.township_id, *department_ids]
+        notify(
+            "environment.problem.reassigned",
+            staff_of(*units),
+            f"问题已调整交办：第{self.number}号 {self.title}"[:200],
+            f"问题：{self.description}\n调整人：{user}（{user.affiliation}）\n调整理由：{reason}",
+            self.get_absolute_url(),
+            actor=user,
+        )
+
+    @transaction.atomic
     def recheck(self, user, result, note="", new_deadline=None, photos=(), on=None):
         """回头看 of a closed problem: still fine, or recurred (reopens the loop, counted)."""
         if not may(user, "recheck", self):
@@ -790,11 +832,19 @@ class Notice(models.Model):
     """A notice (通报) for a period: drafted from the figures, edited in Word, then issued.
 
     Notices are county-wide publications, not one unit's records: every signed-in
-    user reads issued notices; only supervisors see drafts and issue them.
+    user reads issued notices, as they were issued (their stored Word file); the draft
+    for any period — every township's figures, problems and accountability — is for those
+    who read every unit's records (``draft``: the page and its Word file alike); supervisors
+    issue.
     """
 
     workstream = WORKSTREAM
-    permissions = {"create": SUPERVISORS, "change": SUPERVISORS}  # draft and issue
+    permissions = {
+        "view": ("signed_in",),  # issued notices
+        "draft": ("readers",),
+        "create": SUPERVISORS,  # issue
+        "change": SUPERVISORS,
+    }
 
     title = models.CharField("标题", max_length=200)
     period_start = models.DateField("起始日期", validators=[check_plausible_date])

@@ -9,6 +9,11 @@ For the problems found in the period (发现日期 within it), per township:
 - 顽固: how many are 顽固问题.
 Townships are ranked by 整改率 (high first), then fewer 逾期, then fewer 发现;
 equal keys share a rank; townships with nothing found are listed unranked.
+
+The draft for a period (these figures, the page and its Word file) is read by those the
+``draft`` declaration of ``environment.Notice`` names (county.scoping); an issued notice is
+read by everyone as it was issued: :func:`issued_content` reads its stored Word file, never
+the figures again.
 """
 
 import datetime
@@ -261,3 +266,38 @@ def _problem_lines(doc, problems, empty):
             f"责任单位：{units}；整改时限：{cn_date(p.deadline)}；状态：{p.get_status_display()}。",
             style="List Number",
         )
+
+
+def issued_content(notice):
+    """The blocks of an issued notice's stored Word file, in order: ``("title", text)``,
+    ``("heading", text)``, ``("paragraph", text)``, ``("item", text)`` and ``("table", rows)``
+    (rows of cell texts). Empty when the file is missing or unreadable."""
+    from docx import Document
+    from docx.table import Table
+
+    if not notice.document:
+        return []
+    try:
+        with notice.document.open("rb") as stored:
+            doc = Document(io.BytesIO(stored.read()))
+    except Exception:  # a missing or damaged file: the page offers the download only
+        return []
+    blocks = []
+    for part in doc.iter_inner_content():
+        if isinstance(part, Table):
+            blocks.append(("table", [[cell.text for cell in row.cells] for row in part.rows]))
+            continue
+        text = part.text.strip()
+        if not text:
+            continue
+        style = (part.style.name if part.style is not None else "") or ""
+        if not blocks:
+            kind = "title"
+        elif style.startswith(("Heading", "Title")):
+            kind = "heading"
+        elif style.startswith("List"):
+            kind = "item"
+        else:
+            kind = "paragraph"
+        blocks.append((kind, text))
+    return blocks

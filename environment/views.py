@@ -28,7 +28,7 @@ from county.base_views import (
 from county.concurrency import VersionedUpdateMixin
 from county.history import timeline
 from county.inputs import positive_id
-from county.scoping import may
+from county.scoping import may, reassign_refusal, require, restrict
 from county.status import today
 from county.void_views import VoidView
 
@@ -41,7 +41,9 @@ from .forms import (
     InspectionForm,
     NoticeIssueForm,
     NoticePeriodForm,
+    ProblemEditForm,
     ProblemForm,
+    ProblemReassignForm,
     RecheckForm,
     RectificationForm,
     RejectForm,
@@ -55,7 +57,7 @@ from .models import (
     Problem,
     ProblemCategory,
 )
-from .notices import build_docx, default_title, notice_figures
+from .notices import build_docx, default_title, issued_content, notice_figures
 
 
 class SupervisorStep(ActionRequiredMixin):
@@ -125,6 +127,7 @@ def problem_context(request, problem, **forms):
         "object": problem,
         "can_edit": supervisor,
         "can_void": may(user, "delete", problem),
+        "can_reassign": not reassign_refusal(user, problem),
         "photos_found": [p for p in problem.photos.all() if p.kind == PhotoKind.FOUND],
         "rectifications": problem.rectifications.select_related(
             "submitted_by", "decided_by"
@@ -278,6 +281,43 @@ class ProblemRecheck(LoopStep):
         return f"回头看发现问题反弹，已重新交办（第 {problem.recurrence_count} 次反弹）。"
 
 
+class ProblemReassign(LoopStep):
+    """调整责任单位: a supervisor of none of the problem's units (before or after) moves it to
+    another township or other departments (``reassign``, county.scoping); kept in history."""
+
+    form_class = ProblemReassignForm
+    form_template_name = "environment/form.html"
+    template_name = None  # a refused form is its own page again
+
+    def check(self, problem):
+        refusal = reassign_refusal(self.request.user, problem)
+        if refusal:
+            raise PermissionDenied(refusal)
+
+    def get_initial(self, problem):
+        return {
+            "township": problem.township,
+            "village": problem.village,
+            "departments": list(problem.departments.all()),
+        }
+
+    def get_context_data(self, problem, form, **kwargs):
+        title = f"调整责任单位 第{problem.number}号"
+        return {"object": problem, "form": form, "page_title": title, **kwargs}
+
+    def perform(self, form, problem):
+        data = form.cleaned_data
+        problem.reassign(
+            self.request.user,
+            data["township"],
+            data["departments"],
+            data["reason"],
+            village=data.get("village"),
+        )
+        return "责任单位已调整，已通知相关单位。"
+
+
+problem_reassign = ProblemReassign.as_view()
 problem_start = ProblemStart.as_view()
 problem_submit = ProblemSubmit.as_view()
 problem_accept = ProblemAccept.as_view()
@@ -319,7 +359,7 @@ class ProblemUpdate(VersionedUpdateMixin, SupervisorStep, UpdateView):
     permission_action = "change"
 
     model = Problem
-    form_class = ProblemForm
+    form_class = ProblemEditForm
     template_name = "environment/form.html"
 
     def get_queryset(self):
@@ -542,9 +582,22 @@ def quick_periods(on):
     ]
 
 
+DRAFT_REFUSED = (
+    "通报草稿（各乡镇数据、问题和问责情况）仅供督查单位和县领导查看；"
+    "已印发的通报请在通报列表中查看。"
+)
+
+
+def issued_notices(user):
+    """The issued notices ``user`` may read (``view`` of ``Notice``: every signed-in user)."""
+    return restrict(Notice, user, "view").filter(status="issued")
+
+
 @login_required
 def notice(request):
-    """The notice for a period: per township figures, ranking, serious and stubborn problems."""
+    """The draft notice for a period: per township figures, ranking, serious and stubborn
+    problems, accountability (``draft`` of ``Notice``: not one unit's staff)."""
+    require(request.user, "draft", Notice, DRAFT_REFUSED)
     form, start, end = notice_period(request)
     figures = notice_figures(start, end)
     return render(
@@ -556,7 +609,7 @@ def notice(request):
             "title": default_title(start, end),
             "can_issue": may(request.user, "create", Notice),
             "quick_periods": quick_periods(today()),
-            "issued": Notice.objects.filter(status="issued")[:10],
+            "issued": issued_notices(request.user)[:10],
             "query_string": f"start={start:%Y-%m-%d}&end={end:%Y-%m-%d}",
         },
     )
@@ -564,9 +617,8 @@ def notice(request):
 
 @login_required
 def notice_docx(request):
-    """The Word draft of the notice, for the supervisor to edit and issue."""
-    if not may(request.user, "create", Notice):
-        raise PermissionDenied("只有督查单位可以下载通报草稿。")
+    """The Word draft of the notice (the same ``draft`` declaration as the page)."""
+    require(request.user, "draft", Notice, DRAFT_REFUSED)
     _form, start, end = notice_period(request)
     content = build_docx(notice_figures(start, end))
     response = HttpResponse(
@@ -576,6 +628,30 @@ def notice_docx(request):
     filename = f"environment-notice-{start:%Y%m%d}-{end:%Y%m%d}.docx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@login_required
+def notice_list(request):
+    """通报: the issued notices, for every unit; the draft's link for those who may read it."""
+    return render(
+        request,
+        "environment/notice_list.html",
+        {
+            "notices": issued_notices(request.user),
+            "can_draft": may(request.user, "draft", Notice),
+        },
+    )
+
+
+@login_required
+def notice_detail(request, pk):
+    """An issued notice as it was issued: the content of its stored Word file."""
+    item = get_object_or_404(issued_notices(request.user), pk=pk)
+    return render(
+        request,
+        "environment/notice_detail.html",
+        {"notice": item, "blocks": issued_content(item)},
+    )
 
 
 @login_required
@@ -592,7 +668,7 @@ def notice_issue(request):
             item.created_by = request.user
             item.save()
             messages.success(request, "通报已印发，各单位可在通报页面查看。")
-            return redirect("environment:notice")
+            return redirect("environment:notice_detail", pk=item.pk)
     else:
         form = NoticeIssueForm(
             initial={
@@ -608,7 +684,7 @@ def notice_issue(request):
 @login_required
 def notice_document(request, pk):
     """An issued notice's Word file (every signed-in user may read issued notices)."""
-    item = get_object_or_404(Notice, pk=pk, status="issued")
+    item = get_object_or_404(issued_notices(request.user), pk=pk)
     if not item.document:
         raise Http404
     return FileResponse(

@@ -1,4 +1,8 @@
-"""Forms of the reform ledger; every error is said in Chinese next to its field."""
+"""Forms of the reform ledger; every error is said in Chinese next to its field.
+
+A create form sets the first units of an item or a sub-task; the edit forms leave out the
+units and the status, which change only through their steps (``reassign``, 申请完成/审核).
+"""
 
 from django import forms
 from django.conf import settings
@@ -10,6 +14,7 @@ from county.inputs import max_length
 from county.models import Leader, SpecialGroup, Unit
 from county.status import today
 
+from .choices import TaskStatus
 from .models import (
     CompletionRequest,
     DeadlineChange,
@@ -175,6 +180,8 @@ class VersionedModelForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm
 
 
 class ItemForm(VersionedModelForm):
+    """A new item, with its lead unit and co units (later changed only by ``reassign``)."""
+
     class Meta:
         model = ReformItem
         fields = [
@@ -186,19 +193,37 @@ class ItemForm(VersionedModelForm):
             "source",
             "lead_leader",
             "lead_unit",
+            "co_units",
             "in_assessment",
             "note",
         ]
-        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "note": forms.Textarea(attrs={"rows": 2}),
+            "co_units": forms.SelectMultiple(attrs={"size": 6}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = SpecialGroup.objects.all()
         self.fields["lead_leader"].queryset = Leader.objects.all()
-        self.fields["lead_unit"].queryset = Unit.objects.filter(is_active=True)
+        for name in ("lead_unit", "co_units"):
+            if name in self.fields:
+                self.fields[name].queryset = Unit.objects.filter(is_active=True)
+
+
+class ItemEditForm(ItemForm):
+    """An item's data; its units change through 调整责任单位 (``reassign``)."""
+
+    class Meta(ItemForm.Meta):
+        fields = [f for f in ItemForm.Meta.fields if f not in ("lead_unit", "co_units")]
+
+
+OPEN_STATUSES = [(value, label) for value, label in TaskStatus.choices if value != TaskStatus.DONE]
 
 
 class SubTaskForm(VersionedModelForm):
+    """A new sub-task, with its units and an open status (已完成 only through 申请完成/审核)."""
+
     class Meta:
         model = SubTask
         fields = ["name", "units", "deadline", "long_term", "status", "note"]
@@ -212,8 +237,57 @@ class SubTaskForm(VersionedModelForm):
             "deadline": "填写完成时限，或勾选下面的“长期任务”（长期坚持的工作不设时限）。",
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "status" in self.fields:
+            self.fields["status"].choices = OPEN_STATUSES
+            self.fields["status"].help_text = "已完成须由责任单位申请完成、督查单位审核。"
+
     def clean(self):
         data = super().clean()
         if not data.get("long_term") and not data.get("deadline"):
             self.add_error("deadline", "请填写完成时限，或勾选“长期任务”。")
         return data
+
+
+class SubTaskEditForm(SubTaskForm):
+    """A sub-task's data; its units change through 调整责任单位, its status through its steps."""
+
+    class Meta(SubTaskForm.Meta):
+        fields = ["name", "deadline", "long_term", "note"]
+
+
+class ReassignForm(BootstrapFormMixin, forms.Form):
+    """调整责任单位: the new units and why (kept in the history)."""
+
+    reason = forms.CharField(
+        label="调整理由",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=90,
+        error_messages={"required": "请填写调整理由。"},
+    )
+
+
+class SubTaskReassignForm(ReassignForm):
+    units = forms.ModelMultipleChoiceField(
+        label="责任单位",
+        queryset=Unit.objects.filter(is_active=True),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        error_messages={"required": "请至少选择一个责任单位。"},
+    )
+    field_order = ["units", "reason"]
+
+
+class ItemReassignForm(ReassignForm):
+    lead_unit = forms.ModelChoiceField(
+        label="牵头单位",
+        queryset=Unit.objects.filter(is_active=True),
+        error_messages={"required": "请选择牵头单位。"},
+    )
+    co_units = forms.ModelMultipleChoiceField(
+        label="责任单位",
+        queryset=Unit.objects.filter(is_active=True),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    field_order = ["lead_unit", "co_units", "reason"]

@@ -25,7 +25,7 @@ from county.evidence import CHECKED_CONTENT_TYPES
 from county.figures_cache import cached
 from county.history import timeline
 from county.models import Unit
-from county.scoping import restrict
+from county.scoping import reassign_refusal, restrict
 from county.status import LIGHT_TONES, LIGHTS_WORST_FIRST, Light, today
 
 from . import workflow
@@ -36,9 +36,13 @@ from .forms import (
     DeadlineChangeForm,
     DecisionForm,
     InstructionForm,
+    ItemEditForm,
     ItemForm,
+    ItemReassignForm,
     ProgressForm,
+    SubTaskEditForm,
     SubTaskForm,
+    SubTaskReassignForm,
 )
 from .models import (
     Attachment,
@@ -275,7 +279,9 @@ class ItemDetail(ScopedDetailView):
         # the lead unit of the item sees all its sub-tasks, a co-unit only its own.
         readable = set(restrict(item.subtasks.all(), user, "view").values_list("pk", flat=True))
         reportable = set(restrict(item.subtasks.all(), user, "report").values_list("pk", flat=True))
+        movable = set(restrict(item.subtasks.all(), user, "reassign").values_list("pk", flat=True))
         for task in tasks:
+            task.can_reassign = task.pk in movable
             task.badge = _light_badge(task.light(on))
             task.full = task.pk in readable
             task.can_report = task.pk in reportable and not task.is_done
@@ -299,6 +305,7 @@ class ItemDetail(ScopedDetailView):
                 "can_decide": workflow.can_decide(user),
                 "can_instruct": workflow.can_instruct(user),
                 "can_manage": user.supervises("reforms"),
+                "can_reassign": not reassign_refusal(user, item),
                 "instruction_form": InstructionForm(),
                 "decision_form": DecisionForm(),
                 "active": "list",
@@ -536,9 +543,11 @@ class ItemCreate(LedgerKeeper, CreateView):
 
 
 class ItemUpdate(VersionedUpdateMixin, LedgerKeeper, ScopedUpdateView):
+    """An item's data; its units change only through :class:`ItemReassign`."""
+
     permission_action = "change"
     model = ReformItem
-    form_class = ItemForm
+    form_class = ItemEditForm
     template_name = "reforms/item_form.html"
 
     @transaction.atomic
@@ -578,9 +587,12 @@ class SubTaskCreate(LedgerKeeper, CreateView):
 
 
 class SubTaskUpdate(VersionedUpdateMixin, LedgerKeeper, ScopedUpdateView):
+    """A sub-task's data; its units change through :class:`SubTaskReassign`, its status
+    through 申请完成 and its decision."""
+
     permission_action = "change"
     model = SubTask
-    form_class = SubTaskForm
+    form_class = SubTaskEditForm
     template_name = "reforms/subtask_form.html"
 
     @transaction.atomic
@@ -594,3 +606,70 @@ class SubTaskUpdate(VersionedUpdateMixin, LedgerKeeper, ScopedUpdateView):
     def get_success_url(self):
         messages.success(self.request, "已保存。")
         return reverse("reforms:item", args=[self.object.item_id]) + f"#task-{self.object.pk}"
+
+
+class ReassignStep(ActionStepView):
+    """调整责任单位 (``reassign``, county.scoping): a supervisor other than the work's own units
+    moves it to other units; the rule (``reforms.workflow``) checks again under the lock and
+    refuses moving it to his own unit (403)."""
+
+    permission_action = "reassign"
+    form_template_name = "reforms/reassign_form.html"
+    rule_errors = (workflow.WorkflowError, ValidationError)
+    title = "调整责任单位"
+
+    def check(self, obj):
+        refusal = reassign_refusal(self.request.user, obj)
+        if refusal:
+            raise PermissionDenied(refusal)
+
+    def get_context_data(self, obj, form, **kwargs):
+        return {"object": obj, "form": form, "title": self.title, **kwargs}
+
+
+class SubTaskReassign(ReassignStep):
+    model = SubTask
+    form_class = SubTaskReassignForm
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("item")
+
+    def get_initial(self, task):
+        return {"units": list(task.units.all())}
+
+    def perform(self, form, task):
+        data = form.cleaned_data
+        workflow.reassign_subtask(task, self.request.user, data["units"], data["reason"])
+        return "责任单位已调整。"
+
+    def get_context_data(self, task, form, **kwargs):
+        return super().get_context_data(task, form, item=task.item, **kwargs)
+
+    def get_success_url(self, task):
+        return workflow.task_url(task)
+
+
+class ItemReassign(ReassignStep):
+    model = ReformItem
+    form_class = ItemReassignForm
+    title = "调整牵头单位和责任单位"
+
+    def get_initial(self, item):
+        return {"lead_unit": item.lead_unit, "co_units": list(item.co_units.all())}
+
+    def perform(self, form, item):
+        data = form.cleaned_data
+        workflow.reassign_item(
+            item, self.request.user, data["lead_unit"], data["co_units"], data["reason"]
+        )
+        return "牵头单位和责任单位已调整。"
+
+    def get_context_data(self, item, form, **kwargs):
+        return super().get_context_data(item, form, item=item, **kwargs)
+
+    def get_success_url(self, item):
+        return reverse("reforms:item", args=[item.pk])
+
+
+subtask_reassign = SubTaskReassign.as_view()
+item_reassign = ItemReassign.as_view()

@@ -2,8 +2,10 @@
 
 Staff of a responsible unit report progress and ask for a deadline change or for
 completion; a supervisor of reforms decides; the one who asks never decides;
-leaders write instructions. Each function raises WorkflowError with a Chinese
-message when the rule says no.
+leaders write instructions. A sub-task's status moves only through these steps, and its
+units (an item's lead and co units) only through ``reassign_*`` — never by a plain edit
+(issue 20), and never by the decider of his own unit's work. Each function raises
+WorkflowError with a Chinese message when the rule says no.
 """
 
 from django.db import transaction
@@ -12,7 +14,7 @@ from django.utils import timezone
 
 from county.choices import Role
 from county.events import notify, record_decision, staff_of, supervisors_of
-from county.scoping import decide_refusal, may
+from county.scoping import decide_refusal, may, require_reassign
 from county.templatetags.dates import cn_date
 
 from .choices import RequestStatus, TaskStatus
@@ -22,6 +24,7 @@ from .models import (
     DeadlineChange,
     Instruction,
     ProgressReport,
+    ReformItem,
     SubTask,
 )
 
@@ -239,3 +242,48 @@ def give_instruction(item, user, text, given_on):
         actor=user,
     )
     return instruction
+
+
+def _reassigned(record, user, reason):
+    """Mark the history rows the reassignment writes with who did it and why."""
+    record._history_user = user
+    record._change_reason = f"调整责任单位：{reason}"[:100]
+
+
+@transaction.atomic
+def reassign_subtask(subtask, user, units, reason):
+    """调整责任单位 of a sub-task (``reassign``, county.scoping): not by a supervisor of one of
+    its units (or its item's lead unit), nor to his own unit."""
+    unit_ids = {unit.pk for unit in units}
+    require_reassign(user, subtask, unit_ids)
+    subtask = SubTask.objects.select_for_update().get(pk=subtask.pk)
+    require_reassign(user, subtask, unit_ids)  # its units as they are now, under the lock
+    if not unit_ids:
+        raise WorkflowError("请至少选择一个责任单位。")
+    if unit_ids == set(subtask.units.values_list("pk", flat=True)):
+        raise WorkflowError("责任单位没有变化。")
+    _reassigned(subtask, user, reason)
+    subtask.save()  # a version and a history row, then the units' change
+    subtask.units.set(unit_ids)
+    return subtask
+
+
+@transaction.atomic
+def reassign_item(item, user, lead_unit, co_units, reason):
+    """调整牵头单位/责任单位 of an item, with the same separation as a sub-task's units."""
+    co_ids = {unit.pk for unit in co_units}
+    new_ids = co_ids | ({lead_unit.pk} if lead_unit else set())
+    require_reassign(user, item, new_ids)
+    item = ReformItem.objects.select_for_update().get(pk=item.pk)
+    require_reassign(user, item, new_ids)
+    if lead_unit is None:
+        raise WorkflowError("请选择牵头单位。")
+    if item.lead_unit_id == lead_unit.pk and co_ids == set(
+        item.co_units.values_list("pk", flat=True)
+    ):
+        raise WorkflowError("牵头单位和责任单位没有变化。")
+    _reassigned(item, user, reason)
+    item.lead_unit = lead_unit
+    item.save()
+    item.co_units.set(co_ids)
+    return item

@@ -2,8 +2,9 @@
 
 from rest_framework import serializers
 
+from county.api import RuledFieldsMixin
 from county.inputs import max_length
-from county.models import Unit
+from county.models import Unit, Village
 
 from ..models import Accountability, Inspection, Photo, Problem, ProblemCategory, Rectification
 
@@ -66,8 +67,28 @@ class RectificationSerializer(serializers.ModelSerializer):
 PLACE_FIELDS = ("longitude", "latitude", "location_accuracy")
 
 
-class ProblemSerializer(serializers.ModelSerializer):
-    """A problem; the loop's fields change only through the submit/accept/reject actions."""
+UNITS_BY_REASSIGN = (
+    "{label}只能通过“调整责任单位”步骤改变：POST /api/environment/problems/{{pk}}/reassign/"
+    "（督查人员不能调整本单位自己的问题，也不能调整给本单位）。"
+)
+STATUS_BY_LOOP = (
+    "{label}只能通过整改流程的步骤改变：POST /api/environment/problems/{{pk}}/submit/ 提交整改，"
+    "由其他督查单位 accept/ 验收或 reject/ 退回；回头看在问题页面。"
+)
+
+
+class ProblemSerializer(RuledFieldsMixin, serializers.ModelSerializer):
+    """A problem; the loop's fields change only through the submit/accept/reject actions, its
+    township and departments (set on create) only through ``reassign``."""
+
+    ruled_fields = {
+        "township": UNITS_BY_REASSIGN.format(label="乡镇（街道）"),
+        "departments": UNITS_BY_REASSIGN.format(label="责任部门"),
+        "status": STATUS_BY_LOOP.format(label="状态"),
+        "closed_on": STATUS_BY_LOOP.format(label="销号日期"),
+    }
+    creatable_fields = ("township", "departments")
+    closed_values = {"status": ("closed", "pending")}
 
     township_name = serializers.CharField(source="township.name", read_only=True)
     village_name = serializers.CharField(source="village.name", read_only=True, default="")
@@ -161,3 +182,16 @@ class ReasonSerializer(serializers.Serializer):
         default="",
         max_length=max_length(Rectification, "decision_note"),
     )
+
+
+class ProblemReassignSerializer(serializers.Serializer):
+    """调整责任单位 of a problem: its township (and village), its departments, and why."""
+
+    township = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.townships())
+    village = serializers.PrimaryKeyRelatedField(
+        queryset=Village.objects.all(), required=False, allow_null=True
+    )
+    departments = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Unit.objects.departments(), required=False
+    )
+    reason = serializers.CharField(max_length=90)

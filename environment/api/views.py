@@ -3,14 +3,18 @@
 Who may write is declared on the models (``permissions``, ``county.scoping``): problems,
 inspections and accountability records are the supervisors'; responsible units act on their
 problems only through the loop's actions (``submit``: ``rectify``), another unit's supervisors
-through ``accept`` / ``reject`` (``decide``). ``DELETE`` voids (作废, kept in history, see
-``county.voiding``); voiding an inspection whose problems are still in force answers 409.
+through ``accept`` / ``reject`` (``decide``). A problem's status, township and departments
+are never changed by ``PUT``/``PATCH`` (400, naming the step): the units through ``reassign``
+(not by a supervisor of one of the units before or after, ``county.scoping``). ``DELETE``
+voids (作废, kept in history, see ``county.voiding``); voiding an inspection whose problems
+are still in force answers 409.
 """
 
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -21,6 +25,7 @@ from county.api import (
     void_through_api,
 )
 from county.concurrency import Conflict
+from county.scoping import require_reassign
 
 from ..filtersets import AccountabilityFilter, InspectionFilter, ProblemFilter
 from ..models import (
@@ -37,6 +42,7 @@ from .serializers import (
     InspectionSerializer,
     PhotoSerializer,
     ProblemCategorySerializer,
+    ProblemReassignSerializer,
     ProblemSerializer,
     ReasonSerializer,
     RectificationSerializer,
@@ -47,7 +53,12 @@ from .serializers import (
 class ProblemViewSet(ScopedModelViewSet):
     """Problems; ``submit``, ``accept``, ``reject`` run the loop's steps."""
 
-    action_permissions = {"submit": "rectify", "accept": "decide", "reject": "decide"}
+    action_permissions = {
+        "submit": "rectify",
+        "accept": "decide",
+        "reject": "decide",
+        "reassign": "reassign",
+    }
 
     queryset = Problem.objects.for_list().order_by("-found_on", "-number")
     serializer_class = ProblemSerializer
@@ -102,6 +113,28 @@ class ProblemViewSet(ScopedModelViewSet):
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._step(request, lambda p: p.reject(request.user, data.validated_data["reason"]))
+
+    @extend_schema(request=ProblemReassignSerializer, responses=ProblemSerializer)
+    @action(detail=True, methods=["post"])
+    def reassign(self, request, pk=None):
+        """调整责任单位: township (and village) and departments, with a reason."""
+        found = self.get_queryset().filter(pk=pk).first()
+        if found is None:
+            raise NotFound("记录不存在，或不在您可以查看的范围内。")
+        require_reassign(request.user, found)  # the reason, before DRF's generic 403
+        data = ProblemReassignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        return self._step(
+            request,
+            lambda p: p.reassign(
+                request.user,
+                values["township"],
+                values.get("departments", []),
+                values["reason"],
+                village=values.get("village"),
+            ),
+        )
 
     @extend_schema(responses=PhotoSerializer(many=True), filters=False)
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])

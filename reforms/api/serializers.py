@@ -4,9 +4,11 @@ from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 
 from county import history
+from county.api import RuledFieldsMixin
+from county.models import Unit
 from county.status import today
 
-from ..choices import RecheckResult
+from ..choices import FollowUpStatus, RecheckResult, TaskStatus
 from ..models import (
     Experience,
     FollowUpProblem,
@@ -17,8 +19,25 @@ from ..models import (
     SubTask,
 )
 
+UNITS_BY_REASSIGN = (
+    "{label}只能通过“调整责任单位”步骤改变：POST /api/reforms/{kind}/{{pk}}/reassign/"
+    "（督查人员不能调整本单位自己的工作）。"
+)
+SUBTASK_STATUS_BY_STEPS = (
+    "完成状态只能通过“申请完成/审核”步骤改变：责任单位在 /reforms/tasks/{pk}/complete/ 申请完成，"
+    "由其他督查单位在“待我审核”中审核。"
+)
 
-class ReformItemSerializer(serializers.ModelSerializer):
+
+class ReformItemSerializer(RuledFieldsMixin, serializers.ModelSerializer):
+    """An item; its lead and co units are set on create, then only by ``reassign``."""
+
+    ruled_fields = {
+        "lead_unit": UNITS_BY_REASSIGN.format(label="牵头单位", kind="items"),
+        "co_units": UNITS_BY_REASSIGN.format(label="责任单位", kind="items"),
+    }
+    creatable_fields = ("lead_unit", "co_units")
+
     track_display = serializers.CharField(source="get_track_display", read_only=True)
     source_display = serializers.CharField(source="get_source_display", read_only=True)
     lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True, default="")
@@ -47,8 +66,17 @@ class ReformItemSerializer(serializers.ModelSerializer):
         ]
 
 
-class SubTaskSerializer(serializers.ModelSerializer):
-    """A sub-task; ``progress`` and ``percent`` follow its newest progress report."""
+class SubTaskSerializer(RuledFieldsMixin, serializers.ModelSerializer):
+    """A sub-task; ``progress`` and ``percent`` follow its newest progress report, its status
+    its steps (申请完成/审核), its units ``reassign``."""
+
+    ruled_fields = {
+        "status": SUBTASK_STATUS_BY_STEPS,
+        "completed_on": SUBTASK_STATUS_BY_STEPS,
+        "units": UNITS_BY_REASSIGN.format(label="责任单位", kind="subtasks"),
+    }
+    creatable_fields = ("units",)
+    closed_values = {"status": (TaskStatus.DONE,)}
 
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     deadline_text = serializers.CharField(read_only=True)
@@ -71,7 +99,7 @@ class SubTaskSerializer(serializers.ModelSerializer):
             "completed_on",
             "note",
         ]
-        read_only_fields = ["percent", "progress"]
+        read_only_fields = ["percent", "progress", "completed_on"]
 
 
 class VisibleSubTaskField(serializers.PrimaryKeyRelatedField):
@@ -150,8 +178,14 @@ class RectifiedSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=90)
 
 
-class FollowUpProblemSerializer(serializers.ModelSerializer):
+class FollowUpProblemSerializer(RuledFieldsMixin, serializers.ModelSerializer):
     """A follow-up problem; its status moves only through ``rectified`` and ``recheck``."""
+
+    ruled_fields = {
+        "status": "状态只能通过“报告整改/回头看”步骤改变："
+        "POST /api/reforms/followups/{pk}/rectified/ 或 /recheck/。"
+    }
+    closed_values = {"status": (FollowUpStatus.RECTIFIED, FollowUpStatus.RECHECKED)}
 
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True)
@@ -243,3 +277,29 @@ class ExperienceSerializer(serializers.ModelSerializer):
         if value > today():
             raise serializers.ValidationError("刊载日期不能晚于今天。")
         return value
+
+
+class SubTaskReassignSerializer(serializers.Serializer):
+    """调整责任单位 of a sub-task: the new units and why."""
+
+    units = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Unit.objects.filter(is_active=True)
+    )
+    reason = serializers.CharField(max_length=90)
+
+    def validate_units(self, value):
+        if not value:
+            raise serializers.ValidationError("请至少选择一个责任单位。")
+        return value
+
+
+class ItemReassignSerializer(serializers.Serializer):
+    """调整牵头单位和责任单位 of an item."""
+
+    lead_unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.filter(is_active=True))
+    co_units = serializers.PrimaryKeyRelatedField(
+        many=True,
+        required=False,
+        queryset=Unit.objects.filter(is_active=True),
+    )
+    reason = serializers.CharField(max_length=90)

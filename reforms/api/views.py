@@ -7,6 +7,9 @@
   problems rectified, and keep (and report) their own innovation projects.
   Sub-tasks are read-only for staff.
 - Nothing is deleted through the API (history keeps every change).
+- A status or the units of an item or sub-task are never changed by ``PUT``/``PATCH``
+  (400, naming the step): units through ``reassign`` (``county.scoping``: never the
+  decider's own unit's work, nor to his own unit), statuses through their steps.
 """
 
 from django.core.exceptions import ValidationError
@@ -17,7 +20,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from county.api import ScopedModelViewSet
-from county.scoping import may
+from county.scoping import may, require_reassign
 
 from .. import records, workflow
 from ..filtersets import (
@@ -33,10 +36,12 @@ from .serializers import (
     FollowUpProblemSerializer,
     InnovationSerializer,
     InnovationStaffSerializer,
+    ItemReassignSerializer,
     ProgressReportSerializer,
     RecheckSerializer,
     RectifiedSerializer,
     ReformItemSerializer,
+    SubTaskReassignSerializer,
     SubTaskSerializer,
 )
 
@@ -54,6 +59,22 @@ class ReformViewSet(ScopedModelViewSet):
         except ValidationError as error:
             raise serializers.ValidationError({"detail": error.messages}) from None
 
+    def reassign_with(self, request, serializer_class, rule):
+        """Run a ``reassign`` step: 404 unless visible, 403 with the Chinese reason when
+        ``county.scoping`` refuses, 400 when the data or the rule say no."""
+        found = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
+        if found is None:
+            raise NotFound("记录不存在，或不在您可以查看的范围内。")
+        require_reassign(request.user, found)  # the reason, before DRF's generic 403
+        record = self.get_object()  # ``reassign`` allowed (action_permissions)
+        data = serializer_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            rule(record, data.validated_data)
+        except workflow.WorkflowError as error:
+            raise serializers.ValidationError({"detail": [str(error)]}) from None
+        return Response(self.get_serializer(self.get_queryset().get(pk=record.pk)).data)
+
 
 class ReformItemViewSet(ReformViewSet):
     """改革任务."""
@@ -65,6 +86,19 @@ class ReformItemViewSet(ReformViewSet):
     )
     serializer_class = ReformItemSerializer
     filterset_class = ReformItemFilter
+    action_permissions = {"reassign": "reassign"}
+
+    @extend_schema(request=ItemReassignSerializer, responses=ReformItemSerializer)
+    @action(detail=True, methods=["post"])
+    def reassign(self, request, pk=None):
+        """调整牵头单位和责任单位 (not by a supervisor of one of the item's units)."""
+        return self.reassign_with(
+            request,
+            ItemReassignSerializer,
+            lambda item, data: workflow.reassign_item(
+                item, request.user, data["lead_unit"], data.get("co_units", []), data["reason"]
+            ),
+        )
 
 
 class SubTaskViewSet(ReformViewSet):
@@ -73,6 +107,19 @@ class SubTaskViewSet(ReformViewSet):
     queryset = SubTask.objects.select_related("item").prefetch_related("units")
     serializer_class = SubTaskSerializer
     filterset_class = SubTaskFilter
+    action_permissions = {"reassign": "reassign"}
+
+    @extend_schema(request=SubTaskReassignSerializer, responses=SubTaskSerializer)
+    @action(detail=True, methods=["post"])
+    def reassign(self, request, pk=None):
+        """调整责任单位 (not by a supervisor of one of its units, nor to his own unit)."""
+        return self.reassign_with(
+            request,
+            SubTaskReassignSerializer,
+            lambda task, data: workflow.reassign_subtask(
+                task, request.user, data["units"], data["reason"]
+            ),
+        )
 
 
 class ProgressReportViewSet(ReformViewSet):

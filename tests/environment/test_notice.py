@@ -69,15 +69,16 @@ def test_serious_and_stubborn_are_listed(period):
 
 
 def test_printable_page_and_word_draft(period, client, user_named):
-    client.force_login(user_named("t02"))  # every unit reads the notice
+    client.force_login(user_named("t02"))  # a unit's staff read issued notices, not drafts
+    assert client.get("/environment/notice/").status_code == 403
+    assert client.get("/environment/notice/draft.docx").status_code == 403
+    client.force_login(user_named("sup_d18"))
     page = client.get("/environment/notice/", {"start": "2030-03-01", "end": "2030-03-31"})
     html = page.content.decode()
     # The print button is bound by static/js/app.js (no inline script under the CSP).
     assert page.status_code == 200 and "data-print" in html and "/static/js/app.js" in html
     assert 'data-township="城关镇"' in html and "50.0%" in html
-    assert "下载 Word 草稿" not in html
-    assert client.get("/environment/notice/draft.docx").status_code == 403
-    client.force_login(user_named("sup_d18"))
+    assert "下载 Word 草稿" in html
     response = client.get("/environment/notice/draft.docx?start=2030-03-01&end=2030-03-31")
     assert response.status_code == 200
     doc = Document(io.BytesIO(response.content))
@@ -106,5 +107,5 @@ def test_supervisor_issues_the_edited_notice(period, client, user_named):
     )  # fmt: skip
     assert ok.status_code == 302
     client.force_login(user_named("t02"))
-    page = client.get("/environment/notice/").content.decode()
+    page = client.get("/environment/notices/").content.decode()
     assert "关于三月督查情况的通报" in page

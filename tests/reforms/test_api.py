@@ -160,14 +160,17 @@ def test_items_and_subtasks_are_read_only_except_for_supervisors_of_reforms(
 def test_supervisor_of_reforms_changes_items_and_subtasks(api_as, tasks, unit_named):
     client = api_as("sup_d03")
     task = tasks["own"]
-    response = client.patch(
-        f"{API}/subtasks/{task.pk}/",
-        {"deadline": "2023-12-31", "units": [unit_named(OTHER).pk]},
-        format="json",
-    )
+    response = client.patch(f"{API}/subtasks/{task.pk}/", {"deadline": "2023-12-31"}, format="json")
     assert response.status_code == 200, response.data
     task.refresh_from_db()
     assert task.deadline == datetime.date(2023, 12, 31)
+    # the units change only through their step (issue 20)
+    units = {"units": [unit_named(OTHER).pk]}
+    assert client.patch(f"{API}/subtasks/{task.pk}/", units, format="json").status_code == 400
+    response = client.post(
+        f"{API}/subtasks/{task.pk}/reassign/", {**units, "reason": "改由财政局"}, format="json"
+    )
+    assert response.status_code == 200, response.data
     assert list(task.units.all()) == [unit_named(OTHER)]
     assert task.history.first().history_user.username == "sup_d03"
     response = client.post(
@@ -335,9 +338,9 @@ def test_followup_status_is_not_writable_directly(api_as, problems):
     response = api_as("sup_d03").patch(
         f"{API}/followups/{problem.pk}/", {"status": "rechecked", "area": "改"}, format="json"
     )
-    assert response.status_code == 200
+    assert response.status_code == 400 and "回头看" in response.json()["status"][0]
     problem.refresh_from_db()
-    assert problem.status == FollowUpStatus.RECTIFYING and problem.area == "改"
+    assert problem.status == FollowUpStatus.RECTIFYING and problem.area != "改"
 
 
 # --- innovations and experiences ----------------------------------------------------------
