@@ -31,13 +31,15 @@ KINDS = (
 class WeekFigure:
     """One figure of a workstream's week: ``key`` is one of :data:`KINDS`; ``by_unit`` the
     same count per unit (the briefing keeps the townships); ``lines`` names what it counts
-    when that is short (the titles of the 通报 issued)."""
+    when that is short (the titles of the 通报 issued); ``url`` the list of exactly its
+    ``total`` rows, where a list can select them ("" otherwise)."""
 
     key: str
     label: str
     total: int
     by_unit: dict = field(default_factory=dict)
     lines: tuple = ()
+    url: str = ""
 
 
 def count_by(queryset, unit_path):
@@ -76,6 +78,15 @@ class WorkstreamWeek:
 
     def cells(self):
         return [self.totals.get(key, 0) for key, _ in KINDS]
+
+    def linked_cells(self):
+        """``[(n, url)]`` per kind: the url of the one figure that makes ``n``, if it has one."""
+        cells = []
+        for key, _ in KINDS:
+            mine = [f for f in self.figures if f.key == key]
+            url = mine[0].url if len(mine) == 1 else ""
+            cells.append((self.totals.get(key, 0), url))
+        return cells
 
 
 @dataclass

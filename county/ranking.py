@@ -213,6 +213,7 @@ class UnitRow:
     sent_back: int = 0
     score: Decimal | None = None
     rank: int | None = None
+    links: dict = field(default_factory=dict)  # measure → the list of exactly its rows
 
     @property
     def measured(self):
@@ -249,8 +250,11 @@ def score_of(row, formula):
     return score.quantize(CENT, ROUND_HALF_UP)
 
 
-def collect(date_from, date_to, on):
-    """Every workstream's measures, added up per unit: ``{unit_id: {measure: n}}``."""
+def collect(date_from, date_to, on, sources=None):
+    """Every workstream's measures, added up per unit: ``{unit_id: {measure: n}}``.
+
+    ``sources`` (a dict), when given, is filled with ``{unit_id: {measure: [workstream]}}``:
+    the workstreams whose count of the measure is not 0."""
     total = {}
     for workstream in registry:
         if workstream.unit_measures:
@@ -263,7 +267,31 @@ def collect(date_from, date_to, on):
                 lambda w=workstream: w.unit_measures(date_from, date_to, on),
             )
             add_into(total, measures)
+            if sources is not None:
+                for unit_id, values in measures.items():
+                    mine = sources.setdefault(unit_id, {})
+                    for name, value in values.items():
+                        if value:
+                            mine.setdefault(name, []).append(workstream)
     return total
+
+
+def links_of(sources, period, on, unit_id):
+    """``{measure: url}``: where one workstream makes a unit's measure, the list of exactly
+    its rows that the workstream declares (``Workstream.unit_measure_links``); a sum over
+    several workstreams has no one list and stays unlinked."""
+    links, declared = {}, {}
+    for name, workstreams in sources.get(unit_id, {}).items():
+        if len(workstreams) != 1 or not workstreams[0].unit_measure_links:
+            continue
+        workstream = workstreams[0]
+        if workstream.key not in declared:
+            declared[workstream.key] = workstream.unit_measure_links(
+                period.start, period.end, on, unit_id
+            )
+        if declared[workstream.key].get(name):
+            links[name] = declared[workstream.key][name]
+    return links
 
 
 @dataclass
@@ -312,10 +340,12 @@ def ranking(period, formula=None, on=None):
     """The ranking of ``period`` under ``formula`` (the one in force by default)."""
     on = on or today()
     formula = formula or current_formula()
-    measures = collect(period.start, period.end, on)
+    sources = {}
+    measures = collect(period.start, period.end, on, sources)
     result = Ranking(period, on, formula)
     for unit in Unit.objects.filter(is_active=True).order_by("order", "name"):
         row = UnitRow(unit, **{k: measures.get(unit.pk, {}).get(k, 0) for k in MEASURES})
+        row.links = links_of(sources, period, on, unit.pk)
         row.score = score_of(row, formula)
         target = result.townships if unit.kind == UnitKind.TOWNSHIP else result.departments
         target.append(row)

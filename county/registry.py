@@ -354,6 +354,10 @@ class Workstream:
     # "overdue_days", "found", "closed", "recurrences", "sent_back"}}: the raw measures of
     # the unit rankings (考核, county/ranking.py); keys a workstream lacks are left out.
     unit_measures: Callable[[Any, Any, Any], dict] | None = None
+    # unit_measure_links(date_from, date_to, on, unit_id) → {measure: url}: the list of
+    # exactly the rows a measure of ``unit_measures`` counts for the unit, for the measures
+    # a list can select (no database query: it only writes the links).
+    unit_measure_links: Callable[[Any, Any, Any, Any], dict] | None = None
     # weekly(date_from, date_to) → [county.briefing.WeekFigure]: the 周报's figures.
     weekly: Callable[[Any, Any], list] | None = None
     maps: list = field(default_factory=list)  # list[MapLayer]: the cockpit's map layers

@@ -49,6 +49,7 @@ class EnvironmentConfig(AppConfig):
                 cockpit=cockpit,
                 maps=map_layers(),
                 unit_measures=measures.unit_measures,
+                unit_measure_links=measures.unit_measure_links,
                 weekly=measures.weekly,
                 urls="environment.urls",
                 api_urls="environment.api.urls",

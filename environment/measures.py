@@ -7,6 +7,7 @@ county/briefing.py). A problem counts for its township and for each responsible 
 """
 
 from django.db.models import Count, F, Q, Sum
+from django.urls import reverse
 
 from county.briefing import WeekFigure, count_by, new_overdue_window
 from county.ranking import add_into, by_unit, days_late, last_due_day
@@ -58,6 +59,22 @@ def unit_measures(date_from, date_to, on):
     return result
 
 
+def unit_measure_links(date_from, date_to, on, unit_id):
+    """The measures as the problem list selects them (the unit's problems, township or
+    department: ``?owner=``)."""
+    problems = f"{reverse('environment:problem_list')}?owner={unit_id}"
+    due = f"{problems}&deadline_after={date_from}&deadline_before={last_due_day(date_to, on)}"
+    found = f"{problems}&found_after={date_from}&found_before={date_to}"
+    return {
+        "due": due,
+        "on_time": f"{due}&on_time=1",
+        "overdue": f"{due}&overdue=1",
+        "found": found,
+        "closed": f"{found}&status=closed",
+        "recurrences": f"{found}&recurred=1",
+    }
+
+
 def weekly(date_from, date_to):
     from .models import Notice, Problem, Rectification
 
@@ -77,9 +94,22 @@ def weekly(date_from, date_to):
         .order_by("issued_on", "pk")
         .values_list("title", flat=True)
     )
+    problems = reverse("environment:problem_list")
     return [
-        WeekFigure("closed", "问题销号", closed.count(), count_by(closed, "township")),
-        WeekFigure("new_overdue", "问题新增逾期", late.count(), count_by(late, "township")),
+        WeekFigure(
+            "closed",
+            "问题销号",
+            closed.count(),
+            count_by(closed, "township"),
+            url=f"{problems}?closed_after={date_from}&closed_before={date_to}",
+        ),
+        WeekFigure(
+            "new_overdue",
+            "问题新增逾期",
+            late.count(),
+            count_by(late, "township"),
+            url=f"{problems}?late=1&deadline_after={first}&deadline_before={last}",
+        ),
         WeekFigure("decided", "整改验收", decided.count(), count_by(decided, "problem__township")),
         WeekFigure("notices", "印发通报", len(notices), {}, tuple(notices)),
     ]

@@ -7,6 +7,7 @@ sends a plan back to 修改完善 counts as sent back for its lead unit.
 """
 
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum
+from django.urls import reverse
 
 from county.briefing import WeekFigure, count_by, new_overdue_window
 from county.ranking import add_into, by_unit, days_late, last_due_day
@@ -69,7 +70,14 @@ def weekly(date_from, date_to):
     late = PlanArea.objects.filter(next_deadline__gte=first, next_deadline__lte=last).exclude(DONE)
     return [
         WeekFigure("closed", "片区规划完成", closed.count(), count_by(closed, "area__townships")),
-        WeekFigure("new_overdue", "片区新增逾期", late.count(), count_by(late, "townships")),
+        WeekFigure(
+            "new_overdue",
+            "片区新增逾期",
+            late.count(),
+            count_by(late, "townships"),
+            url=f"{reverse('landplan:area_list')}?light=overdue"
+            f"&deadline_after={first}&deadline_before={last}",
+        ),
         WeekFigure(
             "decided", "审查结果录入", decided.count(), count_by(decided, "area__townships")
         ),

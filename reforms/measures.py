@@ -5,6 +5,7 @@ and county/briefing.py. A sub-task counts for each of its responsible units (责
 """
 
 from django.db.models import Count, F, Q, Sum
+from django.urls import reverse
 
 from county.briefing import WeekFigure, count_by, new_overdue_window
 from county.ranking import by_unit, days_late, last_due_day
@@ -44,6 +45,13 @@ def unit_measures(date_from, date_to, on):
     return result
 
 
+def unit_measure_links(date_from, date_to, on, unit_id):
+    """逾期项数 as the task list selects it (a sub-task counts for each responsible unit)."""
+    last = last_due_day(date_to, on)
+    tasks = f"{reverse('reforms:tasks')}?unit={unit_id}"
+    return {"overdue": f"{tasks}&light=overdue&deadline_from={date_from}&deadline_to={last}"}
+
+
 def weekly(date_from, date_to):
     from .models import CompletionRequest, DeadlineChange, SubTask
 
@@ -60,9 +68,22 @@ def weekly(date_from, date_to):
     for rows in decided:
         for unit_id, n in count_by(rows, "requested_by__unit").items():
             decided_by_unit[unit_id] = decided_by_unit.get(unit_id, 0) + n
+    tasks = reverse("reforms:tasks")
     return [
-        WeekFigure("closed", "细分任务完成", closed.count(), count_by(closed, "units")),
-        WeekFigure("new_overdue", "细分任务新增逾期", late.count(), count_by(late, "units")),
+        WeekFigure(
+            "closed",
+            "细分任务完成",
+            closed.count(),
+            count_by(closed, "units"),
+            url=f"{tasks}?completed_from={date_from}&completed_to={date_to}",
+        ),
+        WeekFigure(
+            "new_overdue",
+            "细分任务新增逾期",
+            late.count(),
+            count_by(late, "units"),
+            url=f"{tasks}?late=1&deadline_from={first}&deadline_to={last}",
+        ),
         WeekFigure(
             "decided", "销号、调整时限申请审核", sum(r.count() for r in decided), decided_by_unit
         ),

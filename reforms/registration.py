@@ -273,6 +273,7 @@ def register():
             seed_scale=demo_scale.build,
             scale_pages=demo_scale.pages,
             unit_measures=measures.unit_measures,
+            unit_measure_links=measures.unit_measure_links,
             weekly=measures.weekly,
             urls="reforms.urls",
             api_urls="reforms.api.urls",
