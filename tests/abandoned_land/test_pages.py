@@ -74,7 +74,8 @@ def test_list_query_count_does_not_grow_with_rows(client, user_named, make_parce
     assert len(many) == len(few)
     with CaptureQueriesContext(connection) as full:
         client.get(LIST)
-    assert len(full) == len(few)
+    # lit rows (a planting deadline) read the working-day calendar once for the 临期 window
+    assert len(full) <= len(few) + 1
 
 
 def test_update_form_shows_chinese_errors_beside_fields(client, make_parcel, user_named):
