@@ -13,8 +13,9 @@ from county.briefing import WeekFigure, count_by, new_overdue_window
 from county.ranking import add_into, by_unit, days_late, last_due_day
 
 from .choices import REVIEW_STAGES, Stage
+from .registration import AREA_STATUS
 
-DONE = Q(stage=Stage.DONE)
+DONE = AREA_STATUS.closed_q()  # the declared rule (county.status), not a stage written here
 UNIT_PATHS = ("lead_unit", "townships")
 
 

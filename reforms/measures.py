@@ -10,9 +10,10 @@ from django.urls import reverse
 from county.briefing import WeekFigure, count_by, new_overdue_window
 from county.ranking import by_unit, days_late, last_due_day
 
-from .choices import RequestStatus, TaskStatus
+from .choices import RequestStatus
+from .registration import SUBTASK_STATUS
 
-DONE = Q(status=TaskStatus.DONE)
+DONE = SUBTASK_STATUS.closed_q()  # the declared rule (county.status), not a status written here
 # Done by its deadline (a task imported as done without a date counts as on time).
 DONE_ON_TIME = DONE & (Q(completed_on__isnull=True) | Q(completed_on__lte=F("deadline")))
 # Dated work not done by its deadline: still open, or done after it (周报's 新增逾期).

@@ -7,12 +7,19 @@ from django.urls import reverse
 from county.registry import NONE_LATE, RATE_THRESHOLD, DatedWork, Figure, Workstream, registry
 from county.status import Light, RollUp, StatusRules, today
 
-from .choices import TaskStatus
+from .choices import FollowUpStatus, TaskStatus
 
 # The state inputs, declared once: a sub-task is done when 已完成, long-term work has no
 # deadline; an item takes the worst light of its sub-tasks (正常 while it has none).
 SUBTASK_STATUS = StatusRules(deadline="deadline", closed=(TaskStatus.DONE,), long_term="long_term")
 ITEM_ROLLUP = RollUp(parts="subtasks", rules=SUBTASK_STATUS)
+# A 后半篇文章 problem: rectified (已整改) waits for its 回头看, which closes it.
+FOLLOW_UP_STATUS = StatusRules(
+    deadline="deadline",
+    closed=(FollowUpStatus.RECHECKED,),
+    waiting=(FollowUpStatus.RECTIFIED,),
+    undated=None,
+)
 
 
 def figures(user):
@@ -114,7 +121,7 @@ def decisions():
     from county.status import today
 
     from . import records, workflow
-    from .choices import FollowUpStatus, RecheckResult, RequestStatus
+    from .choices import RecheckResult, RequestStatus
     from .models import CompletionRequest, DeadlineChange, FollowUpProblem, Recheck
 
     def completion(row):

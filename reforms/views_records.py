@@ -32,6 +32,7 @@ from .forms_records import (
     RectifiedForm,
 )
 from .models import Experience, FollowUpProblem, Innovation, ReformItem
+from .registration import FOLLOW_UP_STATUS
 
 FORM_TEMPLATE = "reforms/records/form.html"
 HISTORY_LIMIT = 30
@@ -79,7 +80,7 @@ class FollowUpList(ScopedListView):
         context["can_create"] = may(self.request.user, "create", FollowUpProblem)
         on = today()
         for problem in context["object_list"]:  # 逾期N天: still being rectified past its deadline
-            late = problem.status == FollowUpStatus.RECTIFYING and problem.deadline
+            late = FOLLOW_UP_STATUS.is_overdue(problem, on)
             problem.overdue_days = days_overdue(problem.deadline, on) if late else 0
         return context
 
@@ -151,6 +152,7 @@ class FollowUpStep(ActionStepView):
 class FollowUpRecheck(FollowUpStep):
     """回头看 by a supervisor of reforms (not the one who reported the rectification)."""
 
+    permission_action = "recheck"
     form_class = RecheckForm
     form_name = "recheck_form"
 
@@ -165,6 +167,7 @@ class FollowUpRecheck(FollowUpStep):
 class FollowUpRectified(FollowUpStep):
     """The lead unit reports the problem rectified."""
 
+    permission_action = "rectify"
     form_class = RectifiedForm
     form_name = "rectified_form"
 

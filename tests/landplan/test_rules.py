@@ -71,6 +71,7 @@ def test_next_deadline_is_city_review_before_reporting_then_completion():
     )
 
 
+@pytest.mark.django_db  # 临期 reads the working-day calendar
 def test_light_on_fixed_dates():
     draft = PlanArea(stage=Stage.DRAFT, city_review_deadline=CITY, completion_deadline=DONE_BY)
     assert draft.light_on(datetime.date(2023, 10, 1)) == Light.NORMAL

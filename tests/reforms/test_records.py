@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -303,11 +304,13 @@ def test_staff_list_shows_only_own_innovations_and_filters(client_as, innovation
 def test_innovation_list_queries_do_not_grow_with_rows(client_as, innovations, unit_named):
     client = client_as("sup_d03")
     url = reverse("reforms:innovations")
+    cache.clear()  # both views compute every figure (the frame's too)
     with CaptureQueriesContext(connection) as before:
         client.get(url)
     Innovation.objects.bulk_create(
         Innovation(title=f"批量{n}", unit=unit_named(OWN)) for n in range(40)
     )
+    cache.clear()
     with CaptureQueriesContext(connection) as after:
         client.get(url)
     assert len(after) == len(before)
@@ -452,12 +455,14 @@ def test_staff_see_only_own_units_experiences(client_as, experiences, unit_named
 def test_experience_list_queries_do_not_grow_with_rows(client_as, experiences, unit_named):
     client = client_as("sup_d03")
     url = reverse("reforms:experiences")
+    cache.clear()  # both views compute every figure (the frame's too)
     with CaptureQueriesContext(connection) as before:
         client.get(url)
     Experience.objects.bulk_create(
         Experience(title=f"批量{n}", outlet="简报", level="city", published_on=today())
         for n in range(40)
     )
+    cache.clear()
     with CaptureQueriesContext(connection) as after:
         client.get(url)
     assert len(after) == len(before)
