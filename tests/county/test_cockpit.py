@@ -224,11 +224,11 @@ def test_period_selector_counts_what_happened_in_the_period(leader, unit_named):
 
 
 def test_query_count_does_not_grow_with_rows(leader, unit_named):
+    from django.core.cache import cache
+
     from abandoned_land.models import Parcel
     from environment.models import Problem, ProblemCategory
     from reforms.models import ReformItem, SubTask
-
-    from django.core.cache import cache
 
     cockpit(leader)  # warm caches (content types, sessions)
     cache.clear()  # every figure computed, before and after
