@@ -13,6 +13,7 @@ from django_filters.views import FilterView
 
 from .filtersets import BootstrapFilterSet
 from .models import AuditEvent
+from .scoping import may
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 Action = AuditEvent.Action
@@ -59,7 +60,7 @@ class AuditLogView(LoginRequiredMixin, FilterView):
 
     def dispatch(self, request, *args, **kwargs):
         user = request.user
-        if user.is_authenticated and not user.is_county_admin:
+        if user.is_authenticated and not may(user, "audit"):
             raise PermissionDenied("只有系统管理员可以查看操作日志。")
         return super().dispatch(request, *args, **kwargs)
 

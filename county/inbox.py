@@ -30,6 +30,7 @@ from .base_views import ActionStepView, Conflict
 from .choices import Role
 from .forms import BootstrapFormMixin
 from .registry import registry
+from .scoping import may
 from .status import today
 
 LIMIT_PER_KIND = 200
@@ -89,9 +90,9 @@ def _kinds_for(user):
         return []
     kinds = []
     for workstream, decision in registry.decisions():
-        if user.supervises(workstream.key):
+        if may(user, "decide", decision.model):
             kinds.append((workstream, decision, decision.decidable_by(user, workstream.key), True))
-        elif user.role == Role.LEADER and user.leader_id and decision.leader_path:
+        elif may(user, "follow_led_work") and decision.leader_path:
             kinds.append((workstream, decision, decision.led_by(user.leader_id), False))
     return kinds
 
@@ -100,9 +101,9 @@ def has_inbox(user):
     """Supervisors of a workstream with decisions, leaders and admins have an inbox."""
     if not user.is_authenticated:
         return False
-    if user.is_county_admin or user.role == Role.LEADER:
+    if may(user, "follow_led_work"):
         return True
-    return bool(user.supervised_workstreams & {w.key for w, _d in registry.decisions()})
+    return any(may(user, "decide", decision.model) for _w, decision in registry.decisions())
 
 
 def count_of(queryset):
@@ -262,7 +263,7 @@ class InboxDecide(ActionStepView):
         return super().lock_object(obj)
 
     def check(self, obj):
-        if not self.request.user.supervises(self.workstream.key):
+        if not may(self.request.user, "decide", self.model):
             raise PermissionDenied(f"只有{self.workstream.label}的督查人员可以审核。")
 
     def perform(self, form, obj):
@@ -299,7 +300,7 @@ def inbox_context(request, failed=None):
         "late_after": LATE_AFTER_WORKING_DAYS,
         "late": sum(1 for row in rows if row["late"]),
         "today": today(),
-        "is_leader": user.role == Role.LEADER,
+        "is_leader": may(user, "follow_led_work"),
     }
 
 

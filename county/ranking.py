@@ -26,14 +26,14 @@ import io
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.db.models import DurationField, ExpressionWrapper, F, Value
 from django.db.models.fields import DateField
 
 from . import figures_cache
-from .choices import Role, UnitKind
+from .choices import UnitKind
 from .models import ScoreFormula, Unit
 from .registry import registry
+from .scoping import may
 from .status import today
 from .templatetags.dates import cn_date, cn_month
 
@@ -166,19 +166,14 @@ def current_formula():
 
 
 def may_set_formula(user):
-    """The 县委目标绩效办's supervisors set the formula (``RANKING_FORMULA_UNIT``), and the
-    county admin."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_county_admin:
-        return True
-    unit_name = getattr(settings, "RANKING_FORMULA_UNIT", "县委目标绩效办")
-    return user.role == Role.SUPERVISOR and user.unit_id is not None and user.unit.name == unit_name
+    """The assessment office's supervisors set the formula, and the county admin: the unit
+    whose 督查板块 in the 县情 data names 考核 (``county.scoping``'s ``set_formula``)."""
+    return may(user, "set_formula")
 
 
 def may_read_all(user):
     """Leaders, supervisors and the admin read every unit's line; staff their own unit's."""
-    return user.reads_all
+    return may(user, "read_all")
 
 
 def formula_text(formula):

@@ -193,8 +193,6 @@ class Decision:
     def decidable_by(self, user, workstream):
         """Rows ``user`` may decide: a supervisor of the workstream, never his own request,
         never his own unit's work (``county.scoping.restrict(…, "decide")``)."""
-        if not user.is_authenticated or not user.supervises(workstream):
-            return self.rows().none()
         return restrict(self.rows(), user, "decide").filter(
             Q(**{f"{self.asked_by}__isnull": True}) | ~Q(**{self.asked_by: user.pk})
         )

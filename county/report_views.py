@@ -4,8 +4,9 @@ Who sees what:
 - 考核排名: leaders, supervisors and the admin see every unit; a unit's staff see their own
   unit's line (its score and rank among its kind), never the other units' figures. The Excel
   export is for those who see every unit.
-- 计分公式: set by a supervisor of 县委目标绩效办 (``settings.RANKING_FORMULA_UNIT``) or the
-  admin; anyone else gets 403. Every change is a new row (who, when, note).
+- 计分公式: set by a supervisor of the assessment office (the unit whose 督查板块 in the 县情
+  data names 考核, ``county.scoping``'s ``set_formula``) or the admin; anyone else gets 403.
+  Every change is a new row (who, when, note).
 - 周报: leaders, supervisors and the admin (county-wide figures); staff get 403.
 """
 
@@ -21,6 +22,7 @@ from . import audit, briefing, figures_cache, ranking
 from .forms import BootstrapFormMixin
 from .models import AuditEvent, ScoreFormula
 from .registry import registry
+from .scoping import may
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -98,7 +100,9 @@ def _not_negative(value):
 def formula_page(request):
     """The formula in force, a form to change it (a new row) and every earlier formula."""
     if not ranking.may_set_formula(request.user):
-        raise PermissionDenied("只有县委目标绩效办的督查人员可以调整考核计分公式。")
+        raise PermissionDenied(
+            "只有负责考核的督查单位（督查板块含“考核”）的督查人员可以调整考核计分公式。"
+        )
     current = ranking.current_formula()
     if request.method == "POST":
         form = FormulaForm(request.POST)
@@ -125,7 +129,7 @@ def formula_page(request):
 
 
 def _week_for(request):
-    if not request.user.reads_all:
+    if not may(request.user, "briefing"):
         raise PermissionDenied("周报面向县级领导和督查人员。")
     return briefing.briefing(briefing.monday_of(request.GET.get("week")))
 

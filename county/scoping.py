@@ -20,7 +20,17 @@ override :data:`DEFAULT_PERMISSIONS` per action with a ``permissions`` mapping o
 - ``unit_staff``: staff (单位工作人员) of the owning unit, that unit's rows;
 - ``unit:<path>`` / ``unit_staff:<path>``: the same, through one path only (e.g.
   ``"unit_staff:lead_unit"``: the lead unit's staff, not the townships an area also names);
-- ``signed_in``: every active signed-in user, every row (a county-wide publication).
+- ``signed_in``: every active signed-in user, every row (a county-wide publication);
+- ``leader``: a county leader's account (县级领导, tied to its leader), every row (批示);
+- ``assessor``: supervisors of the assessment office — the unit whose 督查板块 names 考核
+  (a ``Supervision`` row of :data:`ASSESSMENT`, set in the 县情 workbook, never a unit's
+  name in code) — and admins;
+- ``site_staff``: accounts that may open Django's own admin site (``is_staff``).
+
+**Site actions.** What is not about one model's rows — the navigation's 周报, 县情初始化,
+操作日志, setting the 考核 formula — is declared in :data:`SITE_PERMISSIONS` and asked as
+``may(user, action)``.  Templates ask through ``{% may "action" obj as flag %}``
+(county/templatetags/access.py), so a page offers exactly what its POST allows.
 
 Besides the common :data:`ACTIONS`, a model may declare its own (``"rectify"``,
 ``"report"``, ``"stage"`` …) in ``permissions``; asking for an action the model does not
@@ -69,6 +79,23 @@ DEFAULT_PERMISSIONS = {
     "import": ("admin", "supervisor"),
 }
 
+# The key of the assessment office's Supervision row (督查板块 "考核" in the set-up workbook):
+# its supervisors set the 考核 formula.
+ASSESSMENT = "assessment"
+ASSESSMENT_LABEL = "考核"
+
+# Actions about the site rather than one model's rows: ``may(user, action)``.
+SITE_PERMISSIONS = {
+    "read_all": ("readers",),  # every unit's lines (考核排名, 周报, the cockpit)
+    "briefing": ("readers",),  # 周报
+    "setup": ("admin",),  # 县情初始化
+    "audit": ("admin",),  # 操作日志
+    "admin_site": ("site_staff",),  # Django's admin
+    "set_formula": ("admin", "assessor"),  # 考核计分公式
+    "follow_led_work": ("leader",),  # 我的分管, the led work's requests (read only)
+    "instruct": ("leader",),  # 批示 (on a model: declare ``"instruct": ("leader",)``)
+}
+
 SELF_DECISION_REFUSED = "{unit}不能审核本单位自己的工作，须由其他督查单位审核。"
 SELF_REASSIGN_REFUSED = "{unit}不能调整本单位自己工作的责任单位，须由其他督查单位调整。"
 SELF_ASSIGN_REFUSED = "{unit}不能把工作调整给本单位，须由其他督查单位调整。"
@@ -89,6 +116,14 @@ def _grant(name, model, user):
         return _ALL if user.reads_all else None
     if name == "signed_in":
         return _ALL
+    if name == "leader":
+        return _ALL if user.role == Role.LEADER and user.leader_id is not None else None
+    if name == "assessor":
+        return _ALL if user.supervises(ASSESSMENT) else None
+    if name == "site_staff":
+        return _ALL if user.is_staff else None
+    if model is None:
+        raise ValueError(f"grant {name!r} needs a model")
     if name == "supervisor":
         return _ALL if user.supervises(getattr(model, "workstream", "")) else None
     base, _, path = name.partition(":")
@@ -111,10 +146,12 @@ def self_decision_allowed(workstream):
 
 
 def _scope(model, user, action):
-    """``_ALL``, the own-unit paths (a tuple) or ``None`` for ``user`` doing ``action``."""
-    grants = permissions_of(model).get(action)
+    """``_ALL``, the own-unit paths (a tuple) or ``None`` for ``user`` doing ``action``
+    (``model`` None: a site action of :data:`SITE_PERMISSIONS`)."""
+    grants = (SITE_PERMISSIONS if model is None else permissions_of(model)).get(action)
     if grants is None:
-        raise ValueError(f"unknown action {action!r} on {model.__name__}")
+        where = "the site" if model is None else model.__name__
+        raise ValueError(f"unknown action {action!r} on {where}")
     if not _active(user):
         return None
     found = [_grant(name, model, user) for name in grants]
@@ -169,8 +206,9 @@ def restrict(queryset_or_model, user, action):
     return queryset
 
 
-def may(user, action, model_or_obj):
-    """Whether ``user`` may perform ``action`` on a record, or on the model at all."""
+def may(user, action, model_or_obj=None):
+    """Whether ``user`` may perform ``action`` on a record, on the model at all, or (no
+    model) on the site (:data:`SITE_PERMISSIONS`)."""
     if isinstance(model_or_obj, models.Model):
         obj = model_or_obj
         if obj.pk is None:
@@ -179,7 +217,7 @@ def may(user, action, model_or_obj):
     return _scope(model_or_obj, user, action) is not None
 
 
-def require(user, action, model_or_obj, message="您没有权限进行此操作。"):
+def require(user, action, model_or_obj=None, message="您没有权限进行此操作。"):
     """Raise ``PermissionDenied`` (403, with the Chinese ``message``) unless :func:`may`."""
     if not may(user, action, model_or_obj):
         raise PermissionDenied(message)

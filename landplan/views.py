@@ -127,7 +127,7 @@ class AreaList(ScopedListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["can_import"] = self.request.user.supervises("landplan")
+        context["can_import"] = may(self.request.user, "import", PlanArea)
         return context
 
 

@@ -36,7 +36,7 @@ class ReformItem(VersionedModel, UnitOwnedModel):
     """One reform item (改革任务) of a year's ledger, identified by its 序号."""
 
     workstream = WORKSTREAM
-    permissions = SUPERVISOR_WRITES
+    permissions = {**SUPERVISOR_WRITES, "instruct": ("leader",)}  # 批示: county leaders
     unit_paths = ("lead_unit", "co_units", "subtasks__units")
 
     year = models.PositiveIntegerField("年度")

@@ -21,11 +21,6 @@ from .choices import FollowUpStatus, RecheckResult
 from .models import WORKSTREAM, FollowUpProblem, Recheck
 
 
-def supervises_reforms(user):
-    """Supervisors of the reform office (县委改革办) and admins."""
-    return bool(user and user.is_authenticated and user.supervises(WORKSTREAM))
-
-
 def problem_url(problem):
     return reverse("reforms:followup", args=[problem.pk])
 

@@ -25,7 +25,7 @@ from county.evidence import CHECKED_CONTENT_TYPES
 from county.figures_cache import cached
 from county.history import timeline
 from county.models import Unit
-from county.scoping import reassign_refusal, restrict
+from county.scoping import may, reassign_refusal, require, restrict
 from county.status import LIGHT_TONES, LIGHTS_WORST_FIRST, Light, today
 
 from . import workflow
@@ -224,7 +224,7 @@ class ItemList(ScopedListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["object_list"] = RolledUp(context["object_list"])
-        context["can_import"] = self.request.user.supervises("reforms")
+        context["can_import"] = may(self.request.user, "import", ReformItem)
         context["active"] = "list"
         return context
 
@@ -302,9 +302,7 @@ class ItemDetail(ScopedDetailView):
                 "history": timeline(
                     item, SubTask.history.filter(item_id=item.pk, id__in=readable), limit=60
                 ),
-                "can_decide": workflow.can_decide(user),
-                "can_instruct": workflow.can_instruct(user),
-                "can_manage": user.supervises("reforms"),
+                "can_manage": may(user, "change", item),
                 "can_reassign": not reassign_refusal(user, item),
                 "instruction_form": InstructionForm(),
                 "decision_form": DecisionForm(),
@@ -366,16 +364,14 @@ class TaskStep(ActionStepView):
     """
 
     model = SubTask
+    permission_action = "report"
+    permission_denied_message = "只有该任务的责任单位才能填报进展或提出申请。"
     form_template_name = "reforms/task_form.html"
     rule_errors = (workflow.WorkflowError, ValidationError)
     title = ""
 
     def get_queryset(self):
         return super().get_queryset().select_related("item")
-
-    def check(self, task):
-        if not workflow.can_report(self.request.user, task):
-            raise PermissionDenied("只有该任务的责任单位才能填报进展或提出申请。")
 
     def get_context_data(self, task, form, **kwargs):
         return {
@@ -441,6 +437,7 @@ class DecideStep(ActionStepView):
     On failure the item page is shown again with the error beside that request.
     """
 
+    permission_action = "decide"  # never the request's own unit (county.scoping)
     form_class = DecisionForm
     form_name = "decision_form"
     template_name = "reforms/item_detail.html"
@@ -487,6 +484,7 @@ def add_instruction(request, pk):
     item = get_object_or_404(ReformItem.objects.visible_to(request.user), pk=pk)
     if request.method != "POST":
         return redirect("reforms:item", pk=pk)
+    require(request.user, "instruct", item, "只有县级领导可以作出批示。")
     form = InstructionForm(request.POST)
     if form.is_valid():
         try:

@@ -12,7 +12,6 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from county.choices import Role
 from county.events import notify, record_decision, staff_of, supervisors_of
 from county.scoping import decide_refusal, may, require_reassign
 from county.templatetags.dates import cn_date
@@ -41,7 +40,8 @@ def can_report(user, subtask):
 
 
 def can_decide(user):
-    return user.is_authenticated and user.supervises(WORKSTREAM)
+    """Whether ``user`` decides requests at all (not which: ``decide_refusal`` per request)."""
+    return may(user, "decide", CompletionRequest)
 
 
 def _require_report(user, subtask):
@@ -218,13 +218,14 @@ def decide_completion(pk, user, approve, note=""):
     return request
 
 
-def can_instruct(user):
-    return user.is_authenticated and user.role == Role.LEADER and user.leader_id is not None
+def can_instruct(user, item=ReformItem):
+    """批示 are a county leader's (``instruct``, declared on ``ReformItem``)."""
+    return may(user, "instruct", item)
 
 
 def give_instruction(item, user, text, given_on):
     """A leader's 批示 on an item; the staff of the item's units are told."""
-    if not can_instruct(user):
+    if not can_instruct(user, item):
         raise WorkflowError("只有县级领导可以作出批示。")
     instruction = Instruction.objects.create(
         item=item, leader=user.leader, text=text, given_on=given_on, created_by=user

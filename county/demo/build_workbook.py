@@ -22,6 +22,8 @@ SUPERVISIONS = {
     "abandoned_land": ["县农业农村局"],
     "environment": ["县住房和城乡建设局", "县农业农村局", "县生态环境局", "县委目标绩效办"],
 }
+# The assessment office (督查板块 "考核"): its supervisors set the 考核 formula.
+ASSESSMENT_UNITS = ["县委目标绩效办"]
 # Units whose demo supervisor account is sup_<code>.
 SUPERVISOR_ACCOUNT_UNITS = ["县委改革办", "县自然资源局", "县农业农村局", "县住房和城乡建设局"]
 
@@ -41,6 +43,8 @@ def content_from_json(data):
     for workstream in registry:
         for name in SUPERVISIONS.get(workstream.key, []):
             supervises.setdefault(name, []).append(workstream.label)
+    for name in ASSESSMENT_UNITS:
+        supervises.setdefault(name, []).append("考核")
     townships = [
         {"code": f"T{order:02d}", "name": t["name"], "kind": t["kind"]}
         for order, t in enumerate(data["townships"], start=1)

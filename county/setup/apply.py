@@ -25,6 +25,7 @@ from county.ledger.errors import LedgerFileError
 from county.models import Leader, SpecialGroup, Supervision, Unit, User, Village
 from county.naming import normalize_name, split_names
 from county.registry import registry
+from county.scoping import ASSESSMENT, ASSESSMENT_LABEL
 
 from .passwords import OneTimePasswords
 from .reader import read_workbook
@@ -489,7 +490,9 @@ class CountySetup:
         for workstream in registry:
             workstreams[key(workstream.label)] = workstream.key
             workstreams[key(workstream.key)] = workstream.key
-        allowed = "、".join(w.label for w in registry)
+        # 考核: the assessment office, whose supervisors set the 考核 formula (county.scoping)
+        workstreams[key(ASSESSMENT_LABEL)] = workstreams[key(ASSESSMENT)] = ASSESSMENT
+        allowed = "、".join([*(w.label for w in registry), ASSESSMENT_LABEL])
         for plan in self.units:
             for label in split_names(plan.entry["supervises"]):
                 found = workstreams.get(key(label))
@@ -741,7 +744,7 @@ class CountySetup:
                 supervision,
                 {"unit": plan.instance, "workstream": workstream},
                 plan.entry,
-                f"{plan.name} 督查 {registry.label(workstream)}",
+                f"{plan.name} 督查 {_supervised_label(workstream)}",
             )
 
     def _apply_accounts(self):
@@ -864,3 +867,8 @@ def record_run(report, name, *, request=None, user=None):
             f"（一次性初始密码，首次登录须修改）：{names}",
             **actor,
         )
+
+
+def _supervised_label(workstream):
+    """A 督查板块's label: a workstream's, or 考核 for the assessment office."""
+    return ASSESSMENT_LABEL if workstream == ASSESSMENT else registry.label(workstream)

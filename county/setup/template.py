@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from county.choices import Role, TownshipKind, VillageKind
+from county.scoping import ASSESSMENT, ASSESSMENT_LABEL
 
 from .schema import ACCOUNTS, DEPARTMENTS, GROUPS, LEADERS, SHEETS, TOWNSHIPS, VILLAGES
 
@@ -62,7 +63,8 @@ INSTRUCTIONS = [
         DEPARTMENTS.title,
         "每行一个县级部门（含供电、通信等公司）。简称是台账里常用的写法，"
         "如“县住建局”，多个用顿号分隔，不能与其他单位的名称或简称重复。督查板块填该部门督查的"
-        "工作：全面深化改革、城乡环境、国土空间规划、撂荒地整治，多个用顿号分隔。",
+        "工作：全面深化改革、城乡环境、国土空间规划、撂荒地整治，多个用顿号分隔；负责考核的单位"
+        "（其督查人员调整考核计分公式）填“考核”。",
     ),
     (LEADERS.title, "每行一位县级领导，行的顺序即排列顺序。联系乡镇填乡镇名称，多个用顿号分隔。"),
     (GROUPS.title, "每行一个改革专项小组，行的顺序即排列顺序。"),
@@ -188,7 +190,8 @@ def county_content(accounts=True):
                 "name": u.name,
                 "aliases": "、".join(u.alias_list),
                 "supervises": "、".join(
-                    w.label for w in registry if w.key in supervised.get(u.pk, ())
+                    [w.label for w in registry if w.key in supervised.get(u.pk, ())]
+                    + [ASSESSMENT_LABEL] * (ASSESSMENT in supervised.get(u.pk, ()))
                 ),
             }
             for u in units.departments()

@@ -30,6 +30,7 @@ from county.audit import Action, record
 from county.forms import BootstrapFormMixin
 from county.ledger.reading import MAX_UPLOAD_BYTES
 from county.login_security import PasswordChangeThrottle
+from county.scoping import may
 
 from .apply import record_run, run_setup
 from .passwords import password_sheet
@@ -59,7 +60,7 @@ class UploadForm(forms.Form):
 
 
 def _require_admin(user):
-    if not user.is_county_admin:
+    if not may(user, "setup"):
         raise PermissionDenied("只有系统管理员可以初始化县情和批量创建账号。")
 
 

@@ -151,7 +151,7 @@ ROUTES = {
     "reforms:item_edit": write("reforms.ReformItem"),
     "reforms:item_reassign": write("reforms.ReformItem", "reassign"),
     "reforms:subtask_create": write("reforms.ReformItem", "create"),
-    "reforms:instruct": write("reforms.ReformItem", "create"),
+    "reforms:instruct": write("reforms.ReformItem", "instruct"),  # 批示: leaders only
     "reforms:tasks": listing("reforms.SubTask"),
     "reforms:subtask": Route("redirect", "reforms.SubTask"),  # to its place on the item page
     "reforms:subtask_edit": write("reforms.SubTask"),

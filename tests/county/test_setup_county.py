@@ -126,6 +126,7 @@ def assert_county_is_the_demo_json():
         ("environment", "县农业农村局"),
         ("environment", "县生态环境局"),
         ("environment", "县委目标绩效办"),
+        ("assessment", "县委目标绩效办"),  # 督查板块 "考核": sets the 考核 formula
     }
 
 
@@ -239,7 +240,7 @@ def test_a_second_run_of_the_same_workbook_changes_nothing(demo, tmp_path):
     call_command("setup_county", str(write(tmp_path, demo_bytes())), "--json", stdout=stdout)
     result = json.loads(stdout.getvalue())
     assert (result["created"], result["updated"], result["removed"]) == (0, 0, 0)
-    assert result["unchanged"] == 60 + 214 + 12 + 6 + 8 + 77
+    assert result["unchanged"] == 60 + 214 + 12 + 6 + 9 + 77  # 9 督查分工 (考核 too)
     after = snapshot()
     assert after[:-1] == before[:-1]
     assert after[-1] == before[-1] + 1  # the run itself is in the audit log
@@ -276,7 +277,7 @@ def test_headers_anywhere_synonyms_and_other_sheet_names_read_the_same(demo):
     report = run_setup(edited(disguise), dry_run=True)
     assert report.ok, [str(e) for e in report.errors]
     assert report.changed_count() == 0
-    assert report.counts["unchanged"] == 60 + 214 + 12 + 6 + 8 + 77
+    assert report.counts["unchanged"] == 60 + 214 + 12 + 6 + 9 + 77  # 9 督查分工 (考核 too)
 
 
 def test_a_rename_keeps_the_unit_and_its_history(demo, tmp_path, unit_named):
