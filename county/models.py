@@ -301,7 +301,8 @@ class AuditEvent(models.Model):
 class ScoreFormula(models.Model):
     """The weights of the unit rankings' score (考核, ``county/ranking.py``).
 
-    Set by a supervisor of 县委目标绩效办 (``settings.RANKING_FORMULA_UNIT``) or the admin on
+    Set by a supervisor of the assessment office (the unit whose 督查板块 names 考核 in the
+    县情 data: ``county.scoping``'s ``assessor`` grant) or the admin on
     the formula page. A change adds a row, never edits one: the newest row is the formula in
     force, the older rows are its history with who set them and when.
     """

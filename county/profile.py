@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from .choices import Role
 from .models import Supervision, Unit
 from .registry import registry
+from .scoping import ASSESSMENT, ASSESSMENT_LABEL
 
 
 class EmailAddressForm(forms.Form):
@@ -45,7 +46,7 @@ def _supervision(user):
         workstream = registry.get(key)
         rows.append(
             {
-                "label": registry.label(key),
+                "label": ASSESSMENT_LABEL if key == ASSESSMENT else registry.label(key),
                 "url_name": workstream.url_name if workstream else "",
                 "icon": workstream.icon if workstream else "bi-folder",
                 "with": sorted(others.get(key, [])),

@@ -86,6 +86,7 @@ def test_user_validation_requires_unit_for_staff(demo):
     assert "必须属于一个单位" in str(err.value)
 
 
+@pytest.mark.django_db  # 临期 reads the working-day calendar
 def test_deadline_light_rule():
     from county.status import Light, light_for
 
