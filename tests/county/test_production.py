@@ -167,7 +167,7 @@ def test_gunicorn_serves_pages_static_files_and_evidence_as_in_production(site, 
         assert "未启动" in row.inner_text()
         page.goto(tasks)
         assert "未启动" in row.inner_text()
-        assert redis.Redis.from_url(CACHE_URL).keys("*figures:*rows:*")
+        assert redis.Redis.from_url(CACHE_URL).keys("*figures:rows*")
 
         # Upload an evidence file through the progress form.
         evidence = tmp_path / "现场照片.png"
