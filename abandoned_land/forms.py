@@ -29,8 +29,6 @@ PLANTING_FIELDS = [
 ]
 # Only supervisors change these: the parcel's base data and its planting deadline.
 BASE_FIELDS = [
-    "township",
-    "village",
     "code",
     "area",
     "year_abandoned",
@@ -38,6 +36,8 @@ BASE_FIELDS = [
     "note",
     "planting_deadline",
 ]
+# Who owns the parcel: never a plain edit, only the 调整乡镇/村 step (``reassign``, issue 20).
+OWNER_FIELDS = ["township", "village"]
 SUGGESTIONS = {"cause": CAUSES, "method": METHODS, "crop": CROPS}
 
 
@@ -46,6 +46,7 @@ class ParcelUpdateForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
 
     Supervisors get the parcel's base data and the planting deadline too (``full=True``);
     a parcel entering 已整治 gets the next season's deadline (rules.next_planting_deadline).
+    Its township and village are not here: they move through :class:`ParcelReassignForm`.
     """
 
     finding = forms.CharField(
@@ -71,9 +72,6 @@ class ParcelUpdateForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
         if not full:
             for name in BASE_FIELDS:
                 del self.fields[name]
-        else:
-            self.fields["township"].queryset = Unit.objects.townships()
-            self.fields["village"].queryset = Village.objects.select_related("township")
         current = self.instance.status if self.instance.pk else ParcelStatus.SURVEYED
         allowed = rules.allowed_statuses(current, supervisor=full)
         self.fields["status"].choices = [(v, ParcelStatus(v).label) for v in allowed]
@@ -99,6 +97,39 @@ class ParcelUpdateForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
         if "planting_deadline" not in self.changed_data:
             skip.add("planting_deadline")
         return {k: v for k, v in self.cleaned_data.items() if k not in skip}
+
+
+class ParcelReassignForm(BootstrapFormMixin, forms.Form):
+    """调整乡镇/村 of a parcel (``reassign``): its township and village, and why."""
+
+    township = forms.ModelChoiceField(
+        label="乡镇（街道）",
+        queryset=Unit.objects.none(),
+        error_messages={"required": "请选择乡镇（街道）。"},
+    )
+    village = forms.ModelChoiceField(
+        label="村（社区）",
+        queryset=Village.objects.none(),
+        error_messages={"required": "请选择村（社区）。"},
+    )
+    reason = forms.CharField(
+        label="调整理由",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=90,
+        error_messages={"required": "请填写调整理由。"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["township"].queryset = Unit.objects.townships()
+        self.fields["village"].queryset = Village.objects.select_related("township")
+
+    def clean(self):
+        data = super().clean()
+        township, village = data.get("township"), data.get("village")
+        if township and village and village.township_id != township.pk:
+            self.add_error("village", "该村（社区）不属于所选乡镇。")
+        return data
 
 
 class InspectionForm(BootstrapFormMixin, forms.Form):

@@ -5,7 +5,8 @@ A parcel belongs to its township (the owning unit). Its status moves through the
 every status change and every inspection is recorded as an ``Inspection`` with who and
 when, and every field change is in the parcel's history. The rules live in
 :mod:`abandoned_land.rules`; :meth:`Parcel.apply_update` is the one way pages and API
-change a parcel.
+change a parcel's data and status, :meth:`Parcel.reassign` the one way its township and
+village change (issue 20: never by a plain edit).
 """
 
 from decimal import Decimal
@@ -22,7 +23,7 @@ from county.choices import UnitKind
 from county.concurrency import VERSION_EXCLUDED, VersionedModel
 from county.inputs import LONG_TEXT, check_plausible_date
 from county.registry import record_url
-from county.scoping import ScopedQuerySet, UnitOwnedModel, may
+from county.scoping import ScopedQuerySet, UnitOwnedModel, may, require_reassign
 from county.status import LIGHT_TONES
 from county.templatetags.dates import cn_date
 from county.voiding import VoidableModel, active_manager
@@ -245,6 +246,23 @@ class Parcel(VersionedModel, VoidableModel, UnitOwnedModel):
                 user=user,
             )
         return None
+
+    @transaction.atomic
+    def reassign(self, user, township, village, reason):
+        """调整乡镇/村 (``reassign``, county.scoping): by a supervisor of neither the township
+        before nor the one after (issue 20); kept in history with who and why."""
+        require_reassign(user, self, {township.pk})
+        locked = Parcel.objects.select_for_update().get(pk=self.pk)
+        require_reassign(user, locked, {township.pk})  # its township as it is now, locked
+        if locked.township_id == township.pk and locked.village_id == village.pk:
+            raise ValidationError("乡镇和村（社区）没有变化。")
+        self.refresh_from_db()
+        self.township, self.village = township, village
+        self.clean()  # the village belongs to the township, a township is a township …
+        self._history_user = user
+        self._change_reason = f"调整乡镇/村：{reason}"[:100]
+        self.save()
+        return self
 
 
 class Inspection(UnitOwnedModel):

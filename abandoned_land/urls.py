@@ -13,6 +13,7 @@ urlpatterns = [
     path("map/data.json", maps.parcel_map_data, name="parcel_map_data"),
     path("parcels/<int:pk>/", views.ParcelDetail.as_view(), name="parcel_detail"),
     path("parcels/<int:pk>/update/", views.parcel_update, name="parcel_update"),
+    path("parcels/<int:pk>/reassign/", views.parcel_reassign, name="parcel_reassign"),
     path("parcels/<int:pk>/inspect/", views.inspection_create, name="inspection_create"),
     path("parcels/<int:pk>/void/", views.ParcelVoid.as_view(), name="parcel_void"),
 ]

@@ -1,7 +1,8 @@
 """Pages of 撂荒地整治: overview, parcel list, parcel page, update and inspection forms.
 
 Every page reads through ``visible_to`` (another township's parcel is a 404); changes go
-through :meth:`Parcel.apply_update`, which holds the loop's rules.
+through :meth:`Parcel.apply_update`, which holds the loop's rules, and the township and
+village only through :meth:`Parcel.reassign` (调整乡镇/村, issue 20).
 """
 
 from django.contrib.auth.decorators import login_required
@@ -13,13 +14,13 @@ from county.base_views import ActionStepView, ScopedDetailView, ScopedListView
 from county.figures_cache import caches_rows, rows_key
 from county.history import timeline
 from county.registry import NONE_LATE, RATE_THRESHOLD, Figure
-from county.scoping import may
+from county.scoping import may, reassign_refusal
 from county.void_views import VoidView
 
 from .choices import STATUS_TONES, ParcelStatus
 from .figures import by_township, summary
 from .filtersets import ParcelFilter
-from .forms import InspectionForm, ParcelUpdateForm
+from .forms import InspectionForm, ParcelReassignForm, ParcelUpdateForm
 from .models import Inspection, Parcel
 
 
@@ -123,6 +124,7 @@ class ParcelDetail(ScopedDetailView):
             inspections=parcel.inspections.select_related("user"),
             history=timeline(parcel),
             can_void=parcel.may_void(self.request.user),
+            can_reassign=not reassign_refusal(self.request.user, parcel),
             inspection_form=kwargs.get("inspection_form")
             or (InspectionForm() if context["can_edit"] else None),
         )
@@ -205,5 +207,35 @@ class InspectionCreate(ParcelStep):
         return "巡查记录已保存。"
 
 
+class ParcelReassign(ActionStepView):
+    """调整乡镇/村 (``reassign``, county.scoping): a supervisor of neither the township before
+    nor the one after moves the parcel; the rule checks again under the lock (403)."""
+
+    model = Parcel
+    permission_action = "reassign"
+    form_class = ParcelReassignForm
+    form_template_name = "abandoned_land/parcel_reassign.html"
+
+    def get_queryset(self):
+        return super().get_queryset().for_list()
+
+    def check(self, parcel):
+        refusal = reassign_refusal(self.request.user, parcel)
+        if refusal:
+            raise PermissionDenied(refusal)
+
+    def get_initial(self, parcel):
+        return {"township": parcel.township, "village": parcel.village}
+
+    def get_context_data(self, parcel, form, **kwargs):
+        return {"form": form, "parcel": parcel, "active": "list", **kwargs}
+
+    def perform(self, form, parcel):
+        data = form.cleaned_data
+        parcel.reassign(self.request.user, data["township"], data["village"], data["reason"])
+        return f"地块 {parcel.code} 已调整到{data['township'].name}{data['village'].name}。"
+
+
 parcel_update = ParcelUpdate.as_view()
+parcel_reassign = ParcelReassign.as_view()
 inspection_create = InspectionCreate.as_view()

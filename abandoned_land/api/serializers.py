@@ -3,13 +3,27 @@
 from rest_framework import serializers
 
 from county import history
+from county.api import RuledFieldsMixin
 from county.inputs import max_length
+from county.models import Unit, Village
 
 from ..models import Inspection, Parcel
 
+OWNER_BY_REASSIGN = (
+    "{label}只能通过“调整乡镇/村”步骤改变：POST /api/abandoned_land/parcels/{{pk}}/reassign/"
+    "（督查人员不能调整本单位自己的地块，也不能调整给本单位）。"
+)
 
-class ParcelSerializer(serializers.ModelSerializer):
-    """A parcel with the rule flags; changes go through Parcel.apply_update (see views)."""
+
+class ParcelSerializer(RuledFieldsMixin, serializers.ModelSerializer):
+    """A parcel with the rule flags; changes go through Parcel.apply_update (see views), its
+    township and village (set on create) only through ``reassign``."""
+
+    ruled_fields = {
+        "township": OWNER_BY_REASSIGN.format(label="乡镇（街道）"),
+        "village": OWNER_BY_REASSIGN.format(label="村（社区）"),
+    }
+    creatable_fields = ("township", "village")
 
     township_name = serializers.CharField(source="township.name", read_only=True)
     village_name = serializers.CharField(source="village.name", read_only=True)
@@ -57,6 +71,19 @@ class ParcelSerializer(serializers.ModelSerializer):
         validators = []
 
     def validate(self, attrs):
+        return attrs
+
+
+class ParcelReassignSerializer(serializers.Serializer):
+    """调整乡镇/村 of a parcel: its new township and village, and why."""
+
+    township = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.townships())
+    village = serializers.PrimaryKeyRelatedField(queryset=Village.objects.all())
+    reason = serializers.CharField(max_length=90)
+
+    def validate(self, attrs):
+        if attrs["village"].township_id != attrs["township"].pk:
+            raise serializers.ValidationError({"village": "该村（社区）不属于所选乡镇。"})
         return attrs
 
 

@@ -4,23 +4,26 @@ Township staff change their own parcels' planting and status (PATCH; the loop's 
 in ``Parcel.apply_update``); base data (township, village, code, area …) and creating
 or deleting parcels are for supervisors; leaders read. ``DELETE`` voids a parcel (作废,
 kept in history, see ``county.voiding``) instead of deleting it and its inspections.
+The township and village are never changed by ``PUT``/``PATCH`` (400, naming the step):
+only by ``reassign`` (not by a supervisor of the township before or after, issue 20); a
+status sent by ``PATCH`` follows the same rule as the update page (``apply_update``).
 """
 
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from county.api import ScopedModelViewSet, void_through_api
-from county.scoping import may
+from county.scoping import may, require_reassign
 
 from ..figures import summary
 from ..filtersets import ParcelFilter
-from ..forms import BASE_FIELDS
+from ..forms import BASE_FIELDS, OWNER_FIELDS
 from ..models import Inspection, Parcel
-from .serializers import ParcelInspectionSerializer, ParcelSerializer
+from .serializers import ParcelInspectionSerializer, ParcelReassignSerializer, ParcelSerializer
 
 
 def _as_drf_error(error):
@@ -30,6 +33,9 @@ def _as_drf_error(error):
 
 
 class ParcelViewSet(ScopedModelViewSet):
+    """Parcels; ``reassign`` moves one to another township or village."""
+
+    action_permissions = {"reassign": "reassign"}
     queryset = Parcel.objects.for_list().order_by("township__order", "code")
     serializer_class = ParcelSerializer
     filterset_class = ParcelFilter
@@ -51,6 +57,8 @@ class ParcelViewSet(ScopedModelViewSet):
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         finding = data.pop("finding", "")
+        for name in OWNER_FIELDS:  # sent unchanged (RuledFieldsMixin refused any change)
+            data.pop(name, None)
         if not may(self.request.user, "correct", serializer.instance):
             locked = sorted(set(data) & set(BASE_FIELDS))
             if locked:
@@ -63,6 +71,25 @@ class ParcelViewSet(ScopedModelViewSet):
         except ValidationError as error:
             raise _as_drf_error(error) from None
         serializer.instance = parcel
+
+    @extend_schema(request=ParcelReassignSerializer, responses=ParcelSerializer)
+    @action(detail=True, methods=["post"])
+    def reassign(self, request, pk=None):
+        """调整乡镇/村: the township and village, with a reason (not by a supervisor of the
+        township before or after)."""
+        found = self.get_queryset().filter(pk=pk).first()
+        if found is None:
+            raise NotFound("记录不存在，或不在您可以查看的范围内。")
+        require_reassign(request.user, found)  # the reason, before DRF's generic 403
+        parcel = self.get_object()
+        data = ParcelReassignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        try:
+            parcel.reassign(request.user, values["township"], values["village"], values["reason"])
+        except ValidationError as error:
+            raise _as_drf_error(error) from None
+        return Response(self.get_serializer(self.get_queryset().get(pk=parcel.pk)).data)
 
     def perform_destroy(self, instance):
         """作废 instead of deleting; the reason comes from ``reason`` (body or query)."""

@@ -92,28 +92,27 @@ def test_api_scoping_for_township(api, parcels, user_named):
     assert not Inspection.objects.filter(parcel=parcels["other"]).exists()
 
 
-def test_supervisor_form_refuses_a_village_of_another_township(client, parcels, user_named):
+def test_supervisor_reassign_refuses_a_village_of_another_township(client, parcels, user_named):
+    """The township and village move only on 调整乡镇/村 (issue 20), with the same check."""
     parcel = parcels["town"]
     other_village = parcels["other"].village
     client.force_login(user_named("sup_d21"))
-    url = reverse("abandoned_land:parcel_update", args=[parcel.pk])
+    url = reverse("abandoned_land:parcel_reassign", args=[parcel.pk])
+    data = {"township": parcel.township_id, "village": other_village.pk, "reason": "核实"}
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert response.context["form"].errors["village"] == ["该村（社区）不属于所选乡镇。"]
+    update = reverse("abandoned_land:parcel_update", args=[parcel.pk])
     data = {
-        "township": parcel.township_id,
-        "village": other_village.pk,
         "code": parcel.code,
-        "area": "5.50",
+        "area": "6.00",
         "status": "remediated",
         "remediated_on": "2026-03-01",
         "method": "合作社托管",
         "inspected_on": "2026-03-02",
         "version": parcel.version,
     }
-    response = client.post(url, data)
-    assert response.status_code == 400
-    assert response.context["form"].errors["village"] == ["该村（社区）不属于所选乡镇。"]
-    data["village"] = parcel.village_id
-    data["area"] = "6.00"
-    assert client.post(url, data).status_code == 302
+    assert client.post(update, data).status_code == 302
     assert str(Parcel.objects.get(pk=parcel.pk).area) == "6.00"
 
 
