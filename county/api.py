@@ -35,7 +35,7 @@ from rest_framework.views import set_rollback
 from .concurrency import Conflict, VersionedModel, lock
 from .inputs import BoundedJSONParser, json_depth_exceeds
 from .scoping import decide_refusal, may
-from .voiding import API_VOID_REASON, AlreadyVoided
+from .voiding import API_VOID_REASON, AlreadyVoided, VoidableModel
 
 __all__ = [
     "BoundedJSONParser",
@@ -193,6 +193,46 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
             if etag:
                 response["ETag"] = etag
         return response
+
+    # What the API schema documents besides each operation's success body: the hook
+    # ``county.web.api_errors.document_error_answers`` asks every view these two questions.
+
+    def schema_error_statuses(self, method):
+        """The 4xx statuses the current action can answer to ``method``."""
+        model = self.queryset.model
+        codes = {403}  # not logged in (session auth comes first, so DRF says 403, not 401), refused
+        if self.detail:
+            codes.add(404)  # another unit's record, or none
+        elif method == "GET" and self.action == "list" and self.pagination_class:
+            codes.add(404)  # a page past the last
+        filtered = getattr(self, "filterset_class", None) or getattr(self, "filterset_fields", None)
+        if filtered and self.filter_backends:
+            codes.add(400)  # a filter value of the wrong kind (filter_queryset, get_object)
+        if method in ("POST", "PUT", "PATCH") or (
+            method == "DELETE" and issubclass(model, VoidableModel)
+        ):
+            codes |= {400, 415}  # the body (a void reads its reason from the body)
+        if method in ("POST", "PUT", "PATCH"):
+            codes |= self._schema_field_statuses()
+        if method in ("PUT", "PATCH") and issubclass(model, VersionedModel):
+            codes.add(412)  # a stale If-Match
+        if method == "DELETE" or (method == "POST" and self.detail):
+            codes.add(409)  # still in use; no longer in the state the step needs
+        return codes
+
+    def _schema_field_statuses(self):
+        """What the body's fields answer themselves: a field's ``schema_error_statuses``
+        (e.g. 404 for naming a record the user may not see, as if it did not exist)."""
+        fields = self.get_serializer_class()().fields.values()
+        return set().union(*(getattr(field, "schema_error_statuses", ()) for field in fields))
+
+    def schema_answers_etag(self, method):
+        """Does the current action's success answer carry ``ETag`` (see :meth:`get_object`)?"""
+        return (
+            self.action in ("retrieve", "update", "partial_update")
+            and method in ("GET", "PUT", "PATCH")
+            and issubclass(self.queryset.model, VersionedModel)
+        )
 
 
 class ScopedReadOnlyViewSet(ScopedModelViewSet, viewsets.ReadOnlyModelViewSet):

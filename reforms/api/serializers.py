@@ -106,6 +106,8 @@ class VisibleSubTaskField(serializers.PrimaryKeyRelatedField):
     """A sub-task the user may see. Any other id, another unit's or one that does not exist,
     is the same 404 细分任务不存在。: the API does not tell which ids exist."""
 
+    schema_error_statuses = {404}  # documented in the API schema (county.api)
+
     def get_queryset(self):
         request = self.context.get("request")
         queryset = super().get_queryset()

@@ -2,8 +2,11 @@
 
 A bounded, reproducible run (a few examples per operation, ``derandomize=True``) through the
 WSGI application inside the test's transaction, authenticated with a DRF token as a script
-would be. Two checks: no answer is a server error (``not_a_server_error``), and every answer
-matches the schema the API publishes (``response_schema_conformance``). Operations on one
+would be. No answer is a server error (``not_a_server_error``), and every answer conforms to
+the schema the API publishes: its status is documented for the operation
+(``status_code_conformance``: the error answers come from county/web/api_errors.py), its
+media type (``content_type_conformance``), headers (``response_headers_conformance``:
+``ETag``) and body (``response_schema_conformance``) are the documented ones. Operations on one
 record (``{id}``) get ids the user can see from the list next to it as well as random ones,
 so detail, update and action answers are checked, not only 404s.
 
@@ -23,11 +26,22 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 # staff of 县农业农村局 (reforms, farmland) and the reform supervisor (县委改革办)
 USERS = ["d21", "sup_d03"]
-CHECKS = [not_a_server_error, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 METHODS = ("get", "post", "put", "patch", "delete")
 EXAMPLES = 5
 KNOWN_IDS = 3  # ids of visible records offered to {id} operations
