@@ -35,7 +35,8 @@ def item_choices(field, user=None):
 
 
 class FollowUpProblemForm(VersionedFormMixin, StyledForm, forms.ModelForm):
-    """A supervisor of reforms records or corrects a follow-up problem."""
+    """A supervisor of reforms records or corrects a follow-up problem; its lead unit is set
+    when it is recorded, then changed only by 调整牵头单位 (:class:`ReassignForm`)."""
 
     class Meta:
         model = FollowUpProblem
@@ -53,7 +54,10 @@ class FollowUpProblemForm(VersionedFormMixin, StyledForm, forms.ModelForm):
         }
 
     def adjust(self):
-        self.fields["lead_unit"].queryset = Unit.objects.all()
+        if self.instance.pk:
+            del self.fields["lead_unit"]
+        else:
+            self.fields["lead_unit"].queryset = Unit.objects.all()
         item_choices(self.fields["item"])
         if not self.instance.pk:
             last = FollowUpProblem.objects.aggregate(n=Max("number"))["n"] or 0
@@ -114,7 +118,8 @@ class RectifiedForm(BootstrapFormMixin, forms.Form):
 
 
 class InnovationForm(VersionedFormMixin, StyledForm, forms.ModelForm):
-    """A unit's staff edit their own project; supervisors of reforms also set unit and reporting."""
+    """A unit's staff edit their own project; supervisors of reforms also set reporting, and
+    the unit when they record one (later changed only by 调整承担单位, :class:`ReassignForm`)."""
 
     staff_fields = ["title", "innovation_point", "experience", "item"]
 
@@ -138,8 +143,10 @@ class InnovationForm(VersionedFormMixin, StyledForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
 
     def adjust(self):
-        if self.supervisor:
+        if self.supervisor and not self.instance.pk:
             self.fields["unit"].queryset = Unit.objects.all()
+        elif self.supervisor:
+            del self.fields["unit"]
         else:
             for name in list(self.fields):
                 if name not in self.staff_fields:
@@ -156,6 +163,25 @@ class InnovationForm(VersionedFormMixin, StyledForm, forms.ModelForm):
         if "reported_on" in self.fields:
             self.instance.reported = self.cleaned_data["reported_on"] is not None
         return super().save(commit)
+
+
+class ReassignForm(BootstrapFormMixin, forms.Form):
+    """调整牵头单位/承担单位 of a record (``reassign``): the new unit and why."""
+
+    unit = forms.ModelChoiceField(
+        label="单位", queryset=Unit.objects.none(), error_messages={"required": "请选择单位。"}
+    )
+    reason = forms.CharField(
+        label="调整理由",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=90,
+        error_messages={"required": "请填写调整理由。"},
+    )
+
+    def __init__(self, *args, label="单位", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(is_active=True)
+        self.fields["unit"].label = label
 
 
 class ExperienceForm(VersionedFormMixin, StyledForm, forms.ModelForm):

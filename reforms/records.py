@@ -3,6 +3,8 @@
 - 后半篇文章: the lead unit marks a problem 已整改 (with a note kept in its history);
   a supervisor's 回头看 sets 回头看通过, or puts the problem back to 整改中 when it recurred.
 - 微改革微创新: the owning unit reports a project to the reform office (报送县委改革办).
+- A problem's lead unit and a project's unit change only through ``reassign_*`` (issue 20),
+  never by a plain edit, and never by a supervisor of the unit before or after.
 
 Progress reports follow ``reforms.workflow.report_progress``.
 """
@@ -13,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from county.events import notify, record_decision, staff_of, supervisors_of
-from county.scoping import may
+from county.scoping import may, require_reassign
 from county.status import today
 from county.templatetags.dates import cn_date
 
@@ -112,3 +114,39 @@ def report_innovation(innovation, user):
     innovation._change_reason = "报送县委改革办"
     innovation.save()
     return innovation
+
+
+def _reassign(record, field, user, unit, reason):
+    """Move ``record`` (locked afresh) to ``unit`` through its ``field``, by the rule of
+    ``county.scoping`` (``reassign``); the history says who and why."""
+    require_reassign(user, record, {unit.pk})
+    record = type(record).objects.select_for_update().get(pk=record.pk)
+    require_reassign(user, record, {unit.pk})  # its unit as it is now, under the lock
+    if getattr(record, f"{field}_id") == unit.pk:
+        raise ValidationError("单位没有变化。")
+    setattr(record, field, unit)
+    record._history_user = user
+    record._change_reason = f"调整责任单位：{reason}"[:100]
+    record.save()
+    return record
+
+
+@transaction.atomic
+def reassign_followup(problem, user, lead_unit, reason):
+    """调整牵头单位 of a follow-up problem; its new lead unit's staff are told."""
+    problem = _reassign(problem, "lead_unit", user, lead_unit, reason)
+    notify(
+        "reforms.followup.reassigned",
+        staff_of(lead_unit.pk),
+        f"后半篇文章第{problem.number}号已调整由贵单位牵头"[:200],
+        f"问题：{problem.problem}\n调整人：{user}（{user.affiliation}）\n调整理由：{reason}",
+        problem_url(problem),
+        actor=user,
+    )
+    return problem
+
+
+@transaction.atomic
+def reassign_innovation(innovation, user, unit, reason):
+    """调整承担单位 of a micro-innovation project."""
+    return _reassign(innovation, "unit", user, unit, reason)

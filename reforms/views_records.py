@@ -3,12 +3,14 @@
 Every page reads through ``visible_to`` (another unit's record is a 404); changes
 go through :mod:`reforms.records`, which holds the rules. Records and forms are
 edited by the reform office's supervisors; a unit's staff mark their problems
-rectified and keep their own innovation projects.
+rectified and keep their own innovation projects. A problem's lead unit and a project's
+unit change only through 调整 (``reassign``, issue 20): never by the plain edit, never by a
+supervisor of the unit before or after.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +20,7 @@ from django.views.decorators.http import require_POST
 from county.base_views import ActionStepView, ScopedListView
 from county.concurrency import StaleVersion
 from county.history import timeline
-from county.scoping import may, require, restrict
+from county.scoping import may, reassign_refusal, require, restrict
 from county.status import days_overdue, today
 
 from . import records
@@ -28,6 +30,7 @@ from .forms_records import (
     ExperienceForm,
     FollowUpProblemForm,
     InnovationForm,
+    ReassignForm,
     RecheckForm,
     RectifiedForm,
 )
@@ -97,6 +100,7 @@ def followup_context(request, problem, **forms):
         "problem": problem,
         "active": "followups",
         "can_edit": may(user, "change", problem),
+        "can_reassign": not reassign_refusal(user, problem),
         "rechecks": problem.rechecks.select_related("checked_by"),
         "history": timeline(problem, limit=HISTORY_LIMIT),
         # The item is named; its page is linked only for those who may see it.
@@ -176,8 +180,74 @@ class FollowUpRectified(FollowUpStep):
         return "已标记为已整改，等待县委改革办回头看。"
 
 
+class RecordReassign(ActionStepView):
+    """调整牵头单位/承担单位 (``reassign``, county.scoping): a supervisor other than the
+    record's own unit moves it to another unit; the rule (:mod:`reforms.records`) checks
+    again under the lock and refuses moving it to his own unit (403)."""
+
+    permission_action = "reassign"
+    form_class = ReassignForm
+    form_template_name = FORM_TEMPLATE
+    unit_field = "unit"
+    label = "承担单位"
+    active = ""
+
+    def check(self, obj):
+        refusal = reassign_refusal(self.request.user, obj)
+        if refusal:
+            raise PermissionDenied(refusal)
+
+    def get_form_kwargs(self, obj):
+        return {**super().get_form_kwargs(obj), "label": f"新的{self.label}"}
+
+    def get_initial(self, obj):
+        return {"unit": getattr(obj, self.unit_field)}
+
+    def get_context_data(self, obj, form, **kwargs):
+        return {
+            "form": form,
+            "page_title": f"调整{self.label}：{obj}",
+            "intro": f"{self.label}只能在这里调整，调整理由记入修改记录；督查人员不能调整本单位"
+            "自己的工作，也不能把工作调整给本单位。",
+            "submit_label": "调整",
+            "active": self.active,
+            "cancel_url": self.get_success_url(obj),
+            **kwargs,
+        }
+
+
+class FollowUpReassign(RecordReassign):
+    model = FollowUpProblem
+    unit_field = "lead_unit"
+    label = "牵头单位"
+    active = "followups"
+
+    def perform(self, form, problem):
+        data = form.cleaned_data
+        records.reassign_followup(problem, self.request.user, data["unit"], data["reason"])
+        return "牵头单位已调整，已通知新的牵头单位。"
+
+    def get_success_url(self, problem):
+        return reverse("reforms:followup", args=[problem.pk])
+
+
+class InnovationReassign(RecordReassign):
+    model = Innovation
+    active = "innovations"
+
+    def perform(self, form, innovation):
+        data = form.cleaned_data
+        records.reassign_innovation(innovation, self.request.user, data["unit"], data["reason"])
+        return "承担单位已调整。"
+
+    def get_success_url(self, innovation):
+        return reverse("reforms:innovation", args=[innovation.pk])
+
+
 followup_recheck = FollowUpRecheck.as_view()
 followup_rectified = FollowUpRectified.as_view()
+followup_reassign = FollowUpReassign.as_view()
+innovation_reassign = InnovationReassign.as_view()
 
 
 # --- 微改革微创新 --------------------------------------------------------------------------
@@ -211,6 +281,7 @@ def innovation_detail(request, pk):
         "innovation": innovation,
         "active": "innovations",
         "can_edit": may(request.user, "change", innovation),
+        "can_reassign": not reassign_refusal(request.user, innovation),
         "history": timeline(innovation, limit=HISTORY_LIMIT),
         "item_visible": bool(innovation.item_id) and may(request.user, "view", innovation.item),
     }

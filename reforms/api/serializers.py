@@ -181,12 +181,15 @@ class RectifiedSerializer(serializers.Serializer):
 
 
 class FollowUpProblemSerializer(RuledFieldsMixin, serializers.ModelSerializer):
-    """A follow-up problem; its status moves only through ``rectified`` and ``recheck``."""
+    """A follow-up problem; its status moves only through ``rectified`` and ``recheck``, its
+    lead unit (set on create) only through ``reassign``."""
 
     ruled_fields = {
         "status": "状态只能通过“报告整改/回头看”步骤改变："
-        "POST /api/reforms/followups/{pk}/rectified/ 或 /recheck/。"
+        "POST /api/reforms/followups/{pk}/rectified/ 或 /recheck/。",
+        "lead_unit": UNITS_BY_REASSIGN.format(label="牵头单位", kind="followups"),
     }
+    creatable_fields = ("lead_unit",)
     closed_values = {"status": (FollowUpStatus.RECTIFIED, FollowUpStatus.RECHECKED)}
 
     status_display = serializers.CharField(source="get_status_display", read_only=True)
@@ -212,8 +215,12 @@ class FollowUpProblemSerializer(RuledFieldsMixin, serializers.ModelSerializer):
         read_only_fields = ["status"]
 
 
-class InnovationSerializer(serializers.ModelSerializer):
-    """A project; supervisors set ``reported_on`` (``reported`` follows it)."""
+class InnovationSerializer(RuledFieldsMixin, serializers.ModelSerializer):
+    """A project; supervisors set ``reported_on`` (``reported`` follows it); its unit (set on
+    create) changes only through ``reassign``."""
+
+    ruled_fields = {"unit": UNITS_BY_REASSIGN.format(label="承担单位", kind="innovations")}
+    creatable_fields = ("unit",)
 
     unit_name = serializers.CharField(source="unit.name", read_only=True)
 
@@ -293,6 +300,13 @@ class SubTaskReassignSerializer(serializers.Serializer):
         if not value:
             raise serializers.ValidationError("请至少选择一个责任单位。")
         return value
+
+
+class UnitReassignSerializer(serializers.Serializer):
+    """调整牵头单位/承担单位 of a follow-up problem or an innovation project."""
+
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.filter(is_active=True))
+    reason = serializers.CharField(max_length=90)
 
 
 class ItemReassignSerializer(serializers.Serializer):

@@ -7,8 +7,9 @@
   problems rectified, and keep (and report) their own innovation projects.
   Sub-tasks are read-only for staff.
 - Nothing is deleted through the API (history keeps every change).
-- A status or the units of an item or sub-task are never changed by ``PUT``/``PATCH``
-  (400, naming the step): units through ``reassign`` (``county.scoping``: never the
+- A status or the units of an item, a sub-task, a follow-up problem (its lead unit) or an
+  innovation project (its unit) are never changed by ``PUT``/``PATCH`` (400, naming the
+  step): units through ``reassign`` (``county.scoping``: never the
   decider's own unit's work, nor to his own unit), statuses through their steps.
 """
 
@@ -43,6 +44,7 @@ from .serializers import (
     ReformItemSerializer,
     SubTaskReassignSerializer,
     SubTaskSerializer,
+    UnitReassignSerializer,
 )
 
 
@@ -73,6 +75,8 @@ class ReformViewSet(ScopedModelViewSet):
             rule(record, data.validated_data)
         except workflow.WorkflowError as error:
             raise serializers.ValidationError({"detail": [str(error)]}) from None
+        except ValidationError as error:
+            raise serializers.ValidationError({"detail": error.messages}) from None
         return Response(self.get_serializer(self.get_queryset().get(pk=record.pk)).data)
 
 
@@ -151,7 +155,19 @@ class FollowUpProblemViewSet(ReformViewSet):
     serializer_class = FollowUpProblemSerializer
     filterset_class = FollowUpProblemFilter
 
-    action_permissions = {"rectified": "rectify", "recheck": "recheck"}
+    action_permissions = {"rectified": "rectify", "recheck": "recheck", "reassign": "reassign"}
+
+    @extend_schema(request=UnitReassignSerializer, responses=FollowUpProblemSerializer)
+    @action(detail=True, methods=["post"])
+    def reassign(self, request, pk=None):
+        """调整牵头单位 (not by a supervisor of its lead unit, nor to his own unit)."""
+        return self.reassign_with(
+            request,
+            UnitReassignSerializer,
+            lambda problem, data: records.reassign_followup(
+                problem, request.user, data["unit"], data["reason"]
+            ),
+        )
 
     @extend_schema(request=RectifiedSerializer, responses=FollowUpProblemSerializer)
     @action(detail=True, methods=["post"])
@@ -198,7 +214,19 @@ class InnovationViewSet(ReformViewSet):
             return InnovationSerializer
         return InnovationStaffSerializer
 
-    action_permissions = {"report": "change"}
+    action_permissions = {"report": "change", "reassign": "reassign"}
+
+    @extend_schema(request=UnitReassignSerializer, responses=InnovationSerializer)
+    @action(detail=True, methods=["post"])
+    def reassign(self, request, pk=None):
+        """调整承担单位 (not by a supervisor of its unit, nor to his own unit)."""
+        return self.reassign_with(
+            request,
+            UnitReassignSerializer,
+            lambda innovation, data: records.reassign_innovation(
+                innovation, request.user, data["unit"], data["reason"]
+            ),
+        )
 
     def perform_create(self, serializer):
         user = self.request.user

@@ -146,7 +146,7 @@ def test_supervisor_creates_and_edits_a_problem_kept_in_history(client_as, probl
             "number": 950,
             "area": "公共服务",
             "problem": "村卫生室人员不足",
-            "lead_unit": unit_named(OTHER).pk,
+            "lead_unit": unit_named(OTHER).pk,  # not the edit's: 调整牵头单位 (issue 20)
             "deadline": "2023-12-28",
             "version": problem.version,
         },
@@ -155,7 +155,14 @@ def test_supervisor_creates_and_edits_a_problem_kept_in_history(client_as, probl
     latest = problem.history.first()
     assert latest.history_user.username == "sup_d03"
     page = client.get(reverse("reforms:followup", args=[problem.pk])).content.decode()
-    assert "牵头单位：" in page and OTHER in page and "2023年12月28日" in page
+    assert "牵头单位：" in page and OWN in page and "2023年12月28日" in page
+    moved = client.post(
+        reverse("reforms:followup_reassign", args=[problem.pk]),
+        {"unit": unit_named(OTHER).pk, "reason": "改由财政局牵头"},
+    )
+    assert moved.status_code == 302
+    page = client.get(reverse("reforms:followup", args=[problem.pk])).content.decode()
+    assert "牵头单位：" in page and OTHER in page
 
 
 def test_problem_form_errors_are_chinese_beside_the_field(client_as, problems):
@@ -373,12 +380,19 @@ def test_supervisor_sets_unit_and_reporting(client_as, innovations, unit_named):
         reverse("reforms:innovation_edit", args=[own.pk]),
         {
             "title": own.title,
-            "unit": unit_named(OTHER).pk,
+            "unit": unit_named(OTHER).pk,  # not the edit's: 调整承担单位 (issue 20)
             "reported_on": "2023-09-10",
             "version": own.version,
         },
     )
     assert response.status_code == 302
+    own.refresh_from_db()
+    assert own.unit == unit_named(OWN)
+    moved = client_as("sup_d03").post(
+        reverse("reforms:innovation_reassign", args=[own.pk]),
+        {"unit": unit_named(OTHER).pk, "reason": "改由财政局承担"},
+    )
+    assert moved.status_code == 302
     own.refresh_from_db()
     assert own.unit == unit_named(OTHER)
     assert own.reported and own.reported_on == datetime.date(2023, 9, 10)
