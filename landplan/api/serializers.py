@@ -2,15 +2,30 @@
 
 from rest_framework import serializers
 
+from county.api import RuledFieldsMixin
 from county.inputs import check_plausible_date, max_length
 from county.status import today
 
 from ..choices import Stage
 from ..models import PlanArea, ProgressNote, StageChange
 
+STAGE_BY_MOVE = (
+    "阶段只能通过“变更阶段”步骤改变：POST /api/landplan/areas/{pk}/move/（逐级推进，"
+    "或从审查阶段退回修改完善并填写原因）。"
+)
+OWNERS_BY_IMPORT = "{label}是片区的归属，不能在此修改：由督查单位通过片区台账导入确定。"
 
-class PlanAreaSerializer(serializers.ModelSerializer):
-    """An area; the stage changes only through the ``move`` action, townships by import."""
+
+class PlanAreaSerializer(RuledFieldsMixin, serializers.ModelSerializer):
+    """An area; the stage changes only through the ``move`` action, its owners (lead unit,
+    townships, villages) by the ledger import: a ``PUT``/``PATCH`` changing one is 400."""
+
+    ruled_fields = {
+        "stage": STAGE_BY_MOVE,
+        "lead_unit": OWNERS_BY_IMPORT.format(label="牵头单位"),
+        "townships": OWNERS_BY_IMPORT.format(label="涉及乡镇"),
+        "villages": OWNERS_BY_IMPORT.format(label="涉及村"),
+    }
 
     level_display = serializers.CharField(source="get_level_display", read_only=True)
     batch_display = serializers.CharField(source="get_batch_display", read_only=True)

@@ -168,11 +168,13 @@ ROUTES = {
     "reforms:followup_edit": write("reforms.FollowUpProblem"),
     "reforms:followup_recheck": write("reforms.FollowUpProblem", "recheck"),
     "reforms:followup_rectified": write("reforms.FollowUpProblem", "rectify"),
+    "reforms:followup_reassign": write("reforms.FollowUpProblem", "reassign"),
     "reforms:innovations": listing("reforms.Innovation"),
     "reforms:innovation_create": write("reforms.Innovation", "create"),
     "reforms:innovation": detail("reforms.Innovation"),
     "reforms:innovation_edit": write("reforms.Innovation"),
     "reforms:innovation_report": write("reforms.Innovation"),
+    "reforms:innovation_reassign": write("reforms.Innovation", "reassign"),
     "reforms:experiences": listing("reforms.Experience"),
     "reforms:experience_create": write("reforms.Experience", "create"),
     "reforms:experience_edit": write("reforms.Experience"),
@@ -189,9 +191,11 @@ ROUTES = {
     "reforms-api:followup-detail": api_detail("reforms.FollowUpProblem"),
     "reforms-api:followup-recheck": api_write("reforms.FollowUpProblem", "recheck"),
     "reforms-api:followup-rectified": api_write("reforms.FollowUpProblem", "rectify"),
+    "reforms-api:followup-reassign": api_write("reforms.FollowUpProblem", "reassign"),
     "reforms-api:innovation-list": api_list("reforms.Innovation"),
     "reforms-api:innovation-detail": api_detail("reforms.Innovation"),
     "reforms-api:innovation-report": api_write("reforms.Innovation"),
+    "reforms-api:innovation-reassign": api_write("reforms.Innovation", "reassign"),
     "reforms-api:experience-list": api_list("reforms.Experience"),
     "reforms-api:experience-detail": api_detail("reforms.Experience"),
     # landplan/
@@ -219,6 +223,7 @@ ROUTES = {
     "abandoned_land:parcel_map_data": listing("abandoned_land.Parcel"),
     "abandoned_land:parcel_detail": detail("abandoned_land.Parcel"),
     "abandoned_land:parcel_update": write("abandoned_land.Parcel"),
+    "abandoned_land:parcel_reassign": write("abandoned_land.Parcel", "reassign"),
     "abandoned_land:inspection_create": write("abandoned_land.Parcel"),
     "abandoned_land:parcel_void": write("abandoned_land.Parcel", "delete"),  # 作废
     "abandoned_land:field_reference": own(),  # the parcels this user may inspect
@@ -227,6 +232,7 @@ ROUTES = {
     "abandoned_land-api:parcel-list": api_list("abandoned_land.Parcel"),
     "abandoned_land-api:parcel-summary": own(),
     "abandoned_land-api:parcel-detail": api_detail("abandoned_land.Parcel"),
+    "abandoned_land-api:parcel-reassign": api_write("abandoned_land.Parcel", "reassign"),
     "abandoned_land-api:inspection-list": api_list("abandoned_land.Inspection"),
     "abandoned_land-api:inspection-detail": api_detail("abandoned_land.Inspection"),
     # environment/

@@ -139,14 +139,20 @@ def test_api_moves_by_the_rule(fresh, as_user, area):
     assert ok.json()["next_deadline"] == "2023-12-31"
     back = client.post(url, {"to_stage": Stage.REVISING})
     assert back.status_code == 400 and "原因" in back.json()["detail"]
-    patch = client.patch(
+    staged = client.patch(
         f"/api/landplan/areas/{target.pk}/",
         {"completion_deadline": "2023-12-20", "stage": 7},
         content_type="application/json",
     )
+    assert staged.status_code == 400 and "/move/" in staged.json()["stage"][0]  # issue 20
+    patch = client.patch(
+        f"/api/landplan/areas/{target.pk}/",
+        {"completion_deadline": "2023-12-20"},
+        content_type="application/json",
+    )
     assert patch.status_code == 200
     target.refresh_from_db()
-    assert target.stage == Stage.CITY_REVIEW  # read-only through PATCH
+    assert target.stage == Stage.CITY_REVIEW
     assert target.next_deadline == datetime.date(2023, 12, 20)
     changes = as_user("t02").get(f"/api/landplan/stage-changes/?area={target.pk}")
     assert changes.json()["count"] == 0  # 石门片区 is not 城关镇's
