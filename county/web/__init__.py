@@ -1,5 +1,6 @@
 """The web frame: what every HTTP answer of the platform shares.
 
-So far the answer's caching rule (``private_cache``). It imports Django only, never a
-workstream or another room of ``county/``.
+The answer's caching rule (``private_cache``) and the API schema's error answers
+(``api_errors``, a drf-spectacular hook). It imports Django and DRF's schema tools only, never
+a workstream or another room of ``county/``.
 """

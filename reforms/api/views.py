@@ -181,7 +181,7 @@ class FollowUpProblemViewSet(ReformViewSet):
         )
         return Response(self.get_serializer(self.get_object()).data)
 
-    @extend_schema(request=RecheckSerializer, responses=FollowUpProblemSerializer)
+    @extend_schema(request=RecheckSerializer, responses={201: FollowUpProblemSerializer})
     @action(detail=True, methods=["post"])
     def recheck(self, request, pk=None):
         """回头看: 整改成效巩固 → 回头看通过; 问题反弹 → 整改中."""
