@@ -54,11 +54,12 @@ def test_empty_choices_say_what_they_mean_and_villages_follow_the_township(demo,
 
 
 def test_the_parcel_form_offers_only_the_parcels_township_villages(demo):
-    from abandoned_land.forms import ParcelUpdateForm
+    """The township and village of a parcel move on its 调整乡镇/村 step (reassign)."""
+    from abandoned_land.forms import ParcelReassignForm
     from abandoned_land.models import Parcel
 
     parcel = Parcel.objects.select_related("township").first()
-    form = ParcelUpdateForm(instance=parcel, full=True)
+    form = ParcelReassignForm(initial={"township": parcel.township, "village": parcel.village})
     names = [label for value, label in form["village"].field.choices if value]
     assert sorted(names) == village_names(parcel.township)
     assert "---------" not in form.as_div()
