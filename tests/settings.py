@@ -17,6 +17,6 @@ STATIC_ROOT = None
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": os.environ.get("CACHE_TEST_URL", "redis://127.0.0.1:6379/14"),
+        "LOCATION": os.environ.get("CACHE_TEST_URL", "redis://127.0.0.1:6379/12"),
     }
 }
